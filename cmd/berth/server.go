@@ -1,0 +1,31 @@
+package main
+
+import (
+	"github.com/berth-project/berth/internal/server"
+	"github.com/spf13/cobra"
+)
+
+func serverCommand() *cobra.Command {
+	o := server.DefaultOptions()
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run the control plane: etcd, the Kubernetes API server and controllers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return server.Run(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.DataDir, "data-dir", o.DataDir, "directory for etcd data, certificates, tokens and the admin kubeconfig")
+	f.StringVar(&o.Listen, "listen", o.Listen, "HTTPS address of the API server")
+	f.StringVar(&o.AdvertiseAddress, "advertise-address", o.AdvertiseAddress, "address other nodes and the kubernetes Service use to reach the API (default: first host address)")
+	f.StringSliceVar(&o.EtcdEndpoints, "etcd-endpoints", nil, "use an external etcd cluster at these URLs instead of the embedded one")
+	f.StringVar(&o.EtcdClientAddr, "etcd-client-addr", o.EtcdClientAddr, "client address of the embedded etcd")
+	f.StringVar(&o.EtcdPeerAddr, "etcd-peer-addr", o.EtcdPeerAddr, "peer address of the embedded etcd")
+	f.StringVar(&o.ServiceCIDR, "service-cidr", o.ServiceCIDR, "range of Service ClusterIPs")
+	f.StringVar(&o.NodePortRange, "service-node-port-range", o.NodePortRange, "range of NodePorts")
+	f.StringVar(&o.ClusterCIDR, "cluster-cidr", o.ClusterCIDR, "range of pod IPs; each node gets a /24")
+	f.BoolVar(&o.DisableAgent, "disable-agent", false, "do not run a node agent in the server process")
+	f.StringSliceVar(&o.TLSSANs, "tls-san", nil, "extra host names or IPs for the serving certificate")
+	return cmd
+}

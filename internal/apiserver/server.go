@@ -1,0 +1,269 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/berth-project/berth/internal/api/defaults"
+	"github.com/berth-project/berth/internal/api/scheme"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apiserver/pkg/authentication/authenticator"
+	"k8s.io/apiserver/pkg/authentication/request/bearertoken"
+	"k8s.io/apiserver/pkg/authentication/token/tokenfile"
+	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
+	"k8s.io/apiserver/pkg/registry/generic"
+	"k8s.io/apiserver/pkg/registry/rest"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	genericoptions "k8s.io/apiserver/pkg/server/options"
+	serverstorage "k8s.io/apiserver/pkg/server/storage"
+	"k8s.io/apiserver/pkg/storage/storagebackend"
+	restclient "k8s.io/client-go/rest"
+)
+
+// Config is what the API server needs to run.
+type Config struct {
+	// BindAddress and Port are where HTTPS is served (default 0.0.0.0:6443).
+	BindAddress net.IP
+	Port        int
+	// AdvertiseAddress is the address other nodes and the `kubernetes`
+	// Service use to reach this server.
+	AdvertiseAddress net.IP
+	// CertFile/KeyFile are the serving certificate, signed by the cluster CA.
+	CertFile, KeyFile string
+	// CAPEM is the cluster CA, published to every namespace.
+	CAPEM []byte
+	// Tokens maps bearer tokens to users; the admin token is one of them.
+	Tokens map[string]*user.DefaultInfo
+	// EtcdEndpoints is where state lives; EtcdClient talks to it directly for
+	// the ClusterIP/NodePort allocators.
+	EtcdEndpoints []string
+	EtcdClient    *clientv3.Client
+	// ServiceCIDR is where ClusterIPs come from (default 10.43.0.0/16);
+	// NodePortBase/NodePortSize the NodePort range (30000, 2768).
+	ServiceCIDR  *net.IPNet
+	NodePortBase int
+	NodePortSize int
+	// StorageMediaType is how objects are encoded in etcd.
+	StorageMediaType string
+}
+
+// Server is a running-to-be API server.
+type Server struct {
+	generic  *genericapiserver.GenericAPIServer
+	cfg      Config
+	loopback *restclient.Config
+	services *serviceAllocation
+}
+
+// LoopbackConfig returns a client config for in-process components.
+func (s *Server) LoopbackConfig() *restclient.Config { return restclient.CopyConfig(s.loopback) }
+
+// AddPostStartHook runs fn once the server serves.
+func (s *Server) AddPostStartHook(name string, fn func(ctx context.Context) error) error {
+	return s.generic.AddPostStartHook(name, func(hc genericapiserver.PostStartHookContext) error {
+		return fn(hc.Context)
+	})
+}
+
+// Run serves until ctx ends.
+func (s *Server) Run(ctx context.Context) error {
+	return s.generic.PrepareRun().RunWithContext(ctx)
+}
+
+func init() {
+	scheme.RegisterDefaulter(defaults.Default)
+	if err := registerFieldLabelConversions(); err != nil {
+		panic(err)
+	}
+}
+
+// New assembles the API server: serving, authentication, storage and every
+// served resource.
+func New(cfg Config) (*Server, error) {
+	if cfg.Port == 0 {
+		cfg.Port = 6443
+	}
+	if cfg.StorageMediaType == "" {
+		cfg.StorageMediaType = runtime.ContentTypeProtobuf
+	}
+	gc := genericapiserver.NewConfig(scheme.Codecs)
+	gc.EffectiveVersion = newEffectiveVersion()
+	gc.PublicAddress = cfg.AdvertiseAddress
+
+	serving := genericoptions.NewSecureServingOptions().WithLoopback()
+	serving.BindAddress = cfg.BindAddress
+	serving.BindPort = cfg.Port
+	serving.ServerCert.CertKey.CertFile = cfg.CertFile
+	serving.ServerCert.CertKey.KeyFile = cfg.KeyFile
+	if err := serving.ApplyTo(&gc.SecureServing, &gc.LoopbackClientConfig); err != nil {
+		return nil, fmt.Errorf("serving: %w", err)
+	}
+
+	gc.Authentication.Authenticator = publicInfoOrToken(bearertoken.New(tokenfile.New(cfg.Tokens)))
+	// Every authenticated user may do everything for now; node credentials
+	// with a narrower scope come with multi-node clusters.
+	gc.Authorization.Authorizer = authorizerfactory.NewAlwaysAllowAuthorizer()
+
+	v2, v3, err := openAPIConfigs()
+	if err != nil {
+		return nil, err
+	}
+	gc.OpenAPIConfig, gc.OpenAPIV3Config = v2, v3
+
+	storageConfig := storagebackend.NewDefaultConfig("/registry", nil)
+	storageConfig.Transport.ServerList = cfg.EtcdEndpoints
+	etcdOpts := genericoptions.NewEtcdOptions(storageConfig)
+	etcdOpts.DefaultStorageMediaType = cfg.StorageMediaType
+	etcdOpts.EnableWatchCache = true
+	encoding := serverstorage.NewDefaultResourceEncodingConfigForEffectiveVersion(scheme.Scheme, gc.EffectiveVersion)
+	for _, res := range servedResources {
+		gv := res.gvr.GroupVersion()
+		encoding.SetResourceEncoding(res.groupResource(), gv, schema.GroupVersion{Group: gv.Group, Version: runtime.APIVersionInternal})
+	}
+	resourceConfig := serverstorage.NewResourceConfig()
+	resourceConfig.EnableVersions(scheme.GroupVersions...)
+	factory := serverstorage.NewDefaultStorageFactory(*storageConfig, cfg.StorageMediaType, scheme.Codecs, encoding, resourceConfig, nil)
+	if err := etcdOpts.ApplyWithStorageFactoryTo(factory, gc); err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+
+	completed := gc.Complete(nil)
+	generic, err := completed.New("berth-apiserver", genericapiserver.NewEmptyDelegate())
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{generic: generic, cfg: cfg, loopback: gc.LoopbackClientConfig}
+	if err := s.installAPIs(gc.RESTOptionsGetter); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// installAPIs builds every resource's storage and installs the API groups.
+func (s *Server) installAPIs(optsGetter generic.RESTOptionsGetter) error {
+	groups := map[string]*genericapiserver.APIGroupInfo{}
+	var order []string
+	for _, res := range servedResources {
+		storages, err := s.storageFor(res, optsGetter)
+		if err != nil {
+			return fmt.Errorf("%s: %w", res.gvr.GroupResource(), err)
+		}
+		info, ok := groups[res.gvr.Group]
+		if !ok {
+			i := genericapiserver.NewDefaultAPIGroupInfo(res.gvr.Group, scheme.Scheme, scheme.ParameterCodec, scheme.Codecs)
+			i.PrioritizedVersions = []schema.GroupVersion{res.gvr.GroupVersion()}
+			i.VersionedResourcesStorageMap = map[string]map[string]rest.Storage{res.gvr.Version: {}}
+			info = &i
+			groups[res.gvr.Group] = info
+			order = append(order, res.gvr.Group)
+		}
+		for path, st := range storages {
+			info.VersionedResourcesStorageMap[res.gvr.Version][path] = st
+		}
+	}
+	if err := s.generic.InstallLegacyAPIGroup(genericapiserver.DefaultLegacyAPIPrefix, groups[""]); err != nil {
+		return fmt.Errorf("installing core API: %w", err)
+	}
+	var rest []*genericapiserver.APIGroupInfo
+	for _, g := range order {
+		if g != "" {
+			rest = append(rest, groups[g])
+		}
+	}
+	return s.generic.InstallAPIGroups(rest...)
+}
+
+// storageFor builds the REST storage of one resource and its subresources,
+// keyed by path ("pods", "pods/status", …).
+func (s *Server) storageFor(res resource, optsGetter generic.RESTOptionsGetter) (map[string]rest.Storage, error) {
+	var st storeStrategy
+	switch res.kind {
+	case "Pod":
+		st = newPodStrategy(res)
+	case "Namespace":
+		st = newNamespaceStrategy(res)
+	default:
+		st = newStrategy(res)
+	}
+	store, status, err := newStore(res, st, optsGetter)
+	if err != nil {
+		return nil, err
+	}
+	main := &mainREST{Store: store, res: res}
+	out := map[string]rest.Storage{res.gvr.Resource: main}
+	if status != nil {
+		out[res.gvr.Resource+"/status"] = &statusREST{store: status}
+	}
+	if res.scale {
+		out[res.gvr.Resource+"/scale"] = &scaleREST{store: store, res: res}
+	}
+	switch res.kind {
+	case "Pod":
+		out["pods/binding"] = &bindingREST{store: store}
+	case "Namespace":
+		store.ShouldDeleteDuringUpdate = shouldDeleteNamespaceDuringUpdate
+		if status != nil {
+			status.ShouldDeleteDuringUpdate = shouldDeleteNamespaceDuringUpdate
+		}
+		fin := *store
+		fs := finalizeStrategy{st.base()}
+		fin.UpdateStrategy = fs
+		fin.ResetFieldsStrategy = fs
+		fin.CreateStrategy = nil
+		fin.DeleteStrategy = nil
+		out["namespaces"] = &namespaceREST{mainREST: main}
+		out["namespaces/finalize"] = &finalizeREST{store: &fin}
+	case "Service":
+		alloc, err := newServiceAllocation(s.cfg)
+		if err != nil {
+			return nil, err
+		}
+		s.services = alloc
+		alloc.install(store, status)
+	}
+	return out, nil
+}
+
+// publicInfoOrToken authenticates by bearer token, and lets the health and
+// version endpoints (what load balancers and version probes ask) through as
+// the anonymous user, as Kubernetes' default RBAC does.
+func publicInfoOrToken(tokens authenticator.Request) authenticator.Request {
+	return authenticator.RequestFunc(func(req *http.Request) (*authenticator.Response, bool, error) {
+		resp, ok, err := tokens.AuthenticateRequest(req)
+		if ok || req.Header.Get("Authorization") != "" {
+			return resp, ok, err
+		}
+		if isPublicInfoPath(req.URL.Path) {
+			return &authenticator.Response{User: &user.DefaultInfo{Name: user.Anonymous, Groups: []string{user.AllUnauthenticated}}}, true, nil
+		}
+		return nil, false, err
+	})
+}
+
+func isPublicInfoPath(p string) bool {
+	switch {
+	case p == "/version", p == "/version/":
+		return true
+	case p == "/healthz", p == "/livez", p == "/readyz":
+		return true
+	case strings.HasPrefix(p, "/healthz/"), strings.HasPrefix(p, "/livez/"), strings.HasPrefix(p, "/readyz/"):
+		return true
+	}
+	return false
+}
+
+// Addr is host:port of the server for clients.
+func (c Config) Addr() string {
+	host := "127.0.0.1"
+	if c.AdvertiseAddress != nil {
+		host = c.AdvertiseAddress.String()
+	}
+	return net.JoinHostPort(host, strconv.Itoa(c.Port))
+}

@@ -1,0 +1,14 @@
+// Package controller is the parent of berth's in-process controllers: the
+// control loops that kube-controller-manager runs in a real cluster. Each
+// sub-package talks to the API only through client-go (typed clients,
+// metadata clients, informers and rate-limited work queues), is
+// level-triggered and idempotent, and keeps its decisions in pure functions
+// ("desired state from observed state") so they can be tested without a
+// server.
+//
+//   - garbagecollector: ownerReferences — deletes dependents whose owners are
+//     gone, and carries out foreground and orphan deletion.
+//   - namespace: empties a Terminating namespace and finalizes it.
+//   - serviceaccount: keeps the per-namespace defaults (ServiceAccount
+//     "default", ConfigMap "kube-root-ca.crt") in every live namespace.
+package controller

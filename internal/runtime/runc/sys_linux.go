@@ -1,0 +1,5 @@
+package runc
+
+import "syscall"
+
+const nonblock = syscall.O_NONBLOCK

@@ -1,0 +1,60 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/berth-project/berth/internal/apiserver"
+	"github.com/berth-project/berth/internal/controller/garbagecollector"
+	"github.com/berth-project/berth/internal/controller/namespace"
+	"github.com/berth-project/berth/internal/controller/serviceaccount"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
+)
+
+// runControllers starts the control loops that live in the server process,
+// each over the loopback client like any other API client.
+func runControllers(ctx context.Context, srv *apiserver.Server, client kubernetes.Interface, caPEM []byte) {
+	if err := srv.RepairServiceRanges(ctx, client); err != nil {
+		slog.Error("repairing service ranges", "err", err)
+	}
+	if err := srv.Bootstrap(ctx, client); err != nil {
+		slog.Error("bootstrap", "err", err)
+	}
+	meta, err := metadata.NewForConfig(srv.LoopbackConfig())
+	if err != nil {
+		slog.Error("metadata client", "err", err)
+		return
+	}
+	var gcResources []garbagecollector.Resource
+	var namespaced []schema.GroupVersionResource
+	for _, r := range apiserver.ServedResources() {
+		gcResources = append(gcResources, garbagecollector.Resource{GVR: r.GVR, Kind: r.Kind, Namespaced: r.Namespaced})
+		if r.Namespaced {
+			namespaced = append(namespaced, r.GVR)
+		}
+	}
+	start := func(name string, run func(context.Context, int) error, workers int) {
+		go func() {
+			if err := run(ctx, workers); err != nil && ctx.Err() == nil {
+				slog.Error("controller stopped", "controller", name, "err", err)
+			}
+		}()
+	}
+	if gc, err := garbagecollector.New(meta, gcResources); err != nil {
+		slog.Error("garbage collector", "err", err)
+	} else {
+		start("garbagecollector", gc.Run, 4)
+	}
+	if nc, err := namespace.New(client, meta, namespaced); err != nil {
+		slog.Error("namespace controller", "err", err)
+	} else {
+		start("namespace", nc.Run, 2)
+	}
+	if sc, err := serviceaccount.New(client, caPEM); err != nil {
+		slog.Error("serviceaccount controller", "err", err)
+	} else {
+		start("serviceaccount", sc.Run, 2)
+	}
+}

@@ -1,0 +1,187 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/berth-project/berth/internal/apiserver"
+	"github.com/berth-project/berth/internal/pki"
+	"github.com/berth-project/berth/internal/store"
+	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/client-go/kubernetes"
+)
+
+// Options are `berth server`'s settings.
+type Options struct {
+	DataDir          string
+	Listen           string // host:port, default 0.0.0.0:6443
+	AdvertiseAddress string // default: first non-loopback address, else 127.0.0.1
+	EtcdEndpoints    []string
+	EtcdClientAddr   string // embedded etcd's client listener
+	EtcdPeerAddr     string
+	ServiceCIDR      string
+	NodePortRange    string // "30000-32767"
+	ClusterCIDR      string
+	DisableAgent     bool
+	TLSSANs          []string
+}
+
+// DefaultOptions mirror the documented defaults.
+func DefaultOptions() Options {
+	return Options{
+		DataDir:        "/var/lib/berth/server",
+		Listen:         "0.0.0.0:6443",
+		EtcdClientAddr: "127.0.0.1:2379",
+		EtcdPeerAddr:   "127.0.0.1:2380",
+		ServiceCIDR:    "10.43.0.0/16",
+		NodePortRange:  "30000-32767",
+		ClusterCIDR:    "10.42.0.0/16",
+	}
+}
+
+// AdminKubeconfig is where the admin kubeconfig is written.
+func AdminKubeconfig(dataDir string) string { return filepath.Join(dataDir, "admin.kubeconfig") }
+
+// Run starts the control plane and blocks until ctx ends.
+func Run(ctx context.Context, o Options) error {
+	start := time.Now()
+	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
+		return err
+	}
+	host, portStr, err := net.SplitHostPort(o.Listen)
+	if err != nil {
+		return fmt.Errorf("--listen %q: %w", o.Listen, err)
+	}
+	var port int
+	if _, err := fmt.Sscanf(portStr, "%d", &port); err != nil {
+		return fmt.Errorf("--listen %q: bad port", o.Listen)
+	}
+	bind := net.ParseIP(host)
+	if bind == nil {
+		bind = net.IPv4zero
+	}
+	advertise := net.ParseIP(o.AdvertiseAddress)
+	if advertise == nil {
+		advertise = defaultAdvertiseAddress(bind)
+	}
+	_, serviceCIDR, err := net.ParseCIDR(o.ServiceCIDR)
+	if err != nil {
+		return fmt.Errorf("--service-cidr: %w", err)
+	}
+	npBase, npSize, err := parsePortRange(o.NodePortRange)
+	if err != nil {
+		return fmt.Errorf("--service-node-port-range: %w", err)
+	}
+
+	// Credentials, as k3s does it: a CA, a serving certificate, an admin token.
+	tlsDir := filepath.Join(o.DataDir, "tls")
+	ca, err := pki.EnsureCA(tlsDir)
+	if err != nil {
+		return err
+	}
+	var sanIPs []net.IP
+	var sanHosts []string
+	sanIPs = append(sanIPs, advertise, apiserver.FirstServiceIP(serviceCIDR))
+	if !bind.IsUnspecified() {
+		sanIPs = append(sanIPs, bind)
+	}
+	if hn, err := os.Hostname(); err == nil {
+		sanHosts = append(sanHosts, hn)
+	}
+	for _, san := range o.TLSSANs {
+		if ip := net.ParseIP(san); ip != nil {
+			sanIPs = append(sanIPs, ip)
+		} else {
+			sanHosts = append(sanHosts, san)
+		}
+	}
+	certFile, keyFile, err := ca.EnsureServingCert(tlsDir, sanHosts, sanIPs)
+	if err != nil {
+		return err
+	}
+	token, err := pki.EnsureToken(filepath.Join(o.DataDir, "token"))
+	if err != nil {
+		return err
+	}
+	serverURL := "https://" + net.JoinHostPort(advertise.String(), fmt.Sprint(port))
+	if err := pki.WriteKubeconfig(AdminKubeconfig(o.DataDir), serverURL, ca.CertPEM(), token, "berth"); err != nil {
+		return err
+	}
+
+	// State: embedded etcd unless external endpoints are given.
+	endpoints := o.EtcdEndpoints
+	if len(endpoints) == 0 {
+		e, err := store.StartEmbedded(ctx, store.EmbeddedConfig{
+			DataDir: filepath.Join(o.DataDir, "etcd"), ClientAddr: o.EtcdClientAddr, PeerAddr: o.EtcdPeerAddr,
+		})
+		if err != nil {
+			return err
+		}
+		defer e.Close()
+		endpoints = e.Endpoints
+	}
+	etcdClient, err := store.NewClient(endpoints)
+	if err != nil {
+		return err
+	}
+	defer etcdClient.Close()
+
+	srv, err := apiserver.New(apiserver.Config{
+		BindAddress: bind, Port: port, AdvertiseAddress: advertise,
+		CertFile: certFile, KeyFile: keyFile, CAPEM: ca.CertPEM(),
+		Tokens: map[string]*user.DefaultInfo{
+			token: {Name: "admin", UID: "admin", Groups: []string{"system:masters", user.AllAuthenticated}},
+		},
+		EtcdEndpoints: endpoints, EtcdClient: etcdClient,
+		ServiceCIDR: serviceCIDR, NodePortBase: npBase, NodePortSize: npSize,
+	})
+	if err != nil {
+		return err
+	}
+	if err := srv.AddPostStartHook("berth-controllers", func(ctx context.Context) error {
+		client, err := kubernetes.NewForConfig(srv.LoopbackConfig())
+		if err != nil {
+			return err
+		}
+		go runControllers(ctx, srv, client, ca.CertPEM())
+		slog.Info("berth server ready", "url", serverURL, "kubeconfig", AdminKubeconfig(o.DataDir), "startup", time.Since(start).Round(time.Millisecond))
+		return nil
+	}); err != nil {
+		return err
+	}
+	return srv.Run(ctx)
+}
+
+func parsePortRange(s string) (base, size int, err error) {
+	var lo, hi int
+	if _, err := fmt.Sscanf(strings.TrimSpace(s), "%d-%d", &lo, &hi); err != nil {
+		return 0, 0, fmt.Errorf("%q is not a range like 30000-32767", s)
+	}
+	if lo <= 0 || hi > 65535 || hi < lo {
+		return 0, 0, fmt.Errorf("%q is not a valid port range", s)
+	}
+	return lo, hi - lo + 1, nil
+}
+
+// defaultAdvertiseAddress picks the bind address if specific, else the
+// first global unicast IPv4 address of the host, else loopback.
+func defaultAdvertiseAddress(bind net.IP) net.IP {
+	if !bind.IsUnspecified() {
+		return bind
+	}
+	addrs, err := net.InterfaceAddrs()
+	if err == nil {
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil && ipn.IP.IsGlobalUnicast() {
+				return ipn.IP.To4()
+			}
+		}
+	}
+	return net.ParseIP("127.0.0.1")
+}
