@@ -63,8 +63,8 @@ type Store struct {
 
 // indexFile is index.json.
 type indexFile struct {
-	Refs   map[string]string        `json:"refs"`   // normalised reference → manifest digest
-	Images map[string]*imageRecord  `json:"images"` // manifest digest → record
+	Refs   map[string]string       `json:"refs"`   // normalised reference → manifest digest
+	Images map[string]*imageRecord `json:"images"` // manifest digest → record
 }
 
 type imageRecord struct {

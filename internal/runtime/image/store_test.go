@@ -4,6 +4,8 @@ import (
 	"archive/tar"
 	"context"
 	"errors"
+	"io"
+	"log"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -174,7 +176,7 @@ func TestLoadRejectsOtherTarballs(t *testing.T) {
 func TestPullFromRegistry(t *testing.T) {
 	_, app := twoImages(t)
 	for _, tlsServer := range []bool{false, true} {
-		srv := httptest.NewUnstartedServer(registry.New())
+		srv := httptest.NewUnstartedServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
 		if tlsServer {
 			srv.StartTLS()
 		} else {
@@ -265,4 +267,3 @@ func TestRemove(t *testing.T) {
 		t.Fatalf("blobs left: %v", entries)
 	}
 }
-

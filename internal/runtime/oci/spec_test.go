@@ -236,8 +236,11 @@ func TestBuildSpec(t *testing.T) {
 			wantErr: "network namespace",
 		},
 		{
-			name:    "runAsNonRoot with a root image",
-			input:   func(in *Input) { in.Image.User = ""; in.Container.SecurityContext = &corev1.SecurityContext{RunAsNonRoot: ptr(true)} },
+			name: "runAsNonRoot with a root image",
+			input: func(in *Input) {
+				in.Image.User = ""
+				in.Container.SecurityContext = &corev1.SecurityContext{RunAsNonRoot: ptr(true)}
+			},
 			wantErr: "runAsNonRoot",
 		},
 		{

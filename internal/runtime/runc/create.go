@@ -2,6 +2,7 @@ package runc
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -46,8 +48,8 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpti
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(bundle, "config.json")); err != nil {
-		return fmt.Errorf("bundle %s: %w", bundle, err)
+	if err := checkBundle(bundle); err != nil {
+		return err
 	}
 	logPath, err := filepath.Abs(opts.LogPath)
 	if err != nil {
@@ -226,4 +228,25 @@ func (r *Runtime) monitorGone(dir string) bool {
 		return err == nil && time.Since(m.Started) > time.Second
 	}
 	return !processAlive(m.MonitorPID, m.MonitorStart)
+}
+
+// checkBundle refuses bundles the monitor cannot run: runc's foreground
+// mode needs a controlling terminal for a TTY container, and a pty master
+// would have to outlive the agent, which an sh monitor cannot hold.
+func checkBundle(bundle string) error {
+	data, err := os.ReadFile(filepath.Join(bundle, "config.json"))
+	if err != nil {
+		return fmt.Errorf("bundle %s: %w", bundle, err)
+	}
+	var spec specs.Spec
+	if err := json.Unmarshal(data, &spec); err != nil {
+		return fmt.Errorf("bundle %s: config.json: %w", bundle, err)
+	}
+	if spec.Process == nil {
+		return fmt.Errorf("bundle %s: config.json has no process", bundle)
+	}
+	if spec.Process.Terminal {
+		return errors.New("containers with a TTY (tty: true) are not supported yet; exec with a TTY is")
+	}
+	return nil
 }

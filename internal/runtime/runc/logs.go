@@ -135,7 +135,6 @@ func (c *logCopier) copy(f *os.File, stream string) {
 	defer c.wg.Done()
 	defer f.Close()
 	sp := &lineSplitter{max: maxLogLine, emit: func(line []byte, partial bool) { c.w.line(stream, partial, line) }}
-	defer sp.Flush()
 	buf := make([]byte, 32*1024)
 	for {
 		n, err := f.Read(buf)
@@ -148,6 +147,7 @@ func (c *logCopier) copy(f *os.File, stream string) {
 			// No writer: either the monitor has not opened the FIFO yet or it
 			// is gone, and then everything has been read.
 			if c.done() {
+				sp.Flush() // the stream is complete: a last unterminated line is whole
 				return
 			}
 			select {
