@@ -27,5 +27,11 @@ func serverCommand() *cobra.Command {
 	f.StringVar(&o.ClusterCIDR, "cluster-cidr", o.ClusterCIDR, "range of pod IPs; each node gets a /24")
 	f.BoolVar(&o.DisableAgent, "disable-agent", false, "do not run a node agent in the server process")
 	f.StringSliceVar(&o.TLSSANs, "tls-san", nil, "extra host names or IPs for the serving certificate")
+	f.StringVar(&o.NodeName, "node-name", "", "name of this server's node (default: the host name)")
+	f.StringVar(&o.NodeIP, "node-ip", "", "address of this server's node (default: the advertise address)")
+	f.StringVar(&o.AgentRootDir, "agent-root-dir", o.AgentRootDir, "the node agent's state: images, pods, logs")
+	f.StringVar(&o.AgentRunDir, "agent-run-dir", o.AgentRunDir, "the node agent's runtime state: runc, network namespaces")
+	f.StringVar(&o.ClusterDNS, "cluster-dns", o.ClusterDNS, "cluster DNS address written into pods' resolv.conf")
+	f.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "cluster DNS domain")
 	return cmd
 }

@@ -3,11 +3,14 @@ package server
 import (
 	"context"
 	"log/slog"
+	"net"
 
 	"github.com/berth-project/berth/internal/apiserver"
 	"github.com/berth-project/berth/internal/controller/garbagecollector"
 	"github.com/berth-project/berth/internal/controller/namespace"
+	"github.com/berth-project/berth/internal/controller/nodeipam"
 	"github.com/berth-project/berth/internal/controller/serviceaccount"
+	"github.com/berth-project/berth/internal/scheduler"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
@@ -15,7 +18,7 @@ import (
 
 // runControllers starts the control loops that live in the server process,
 // each over the loopback client like any other API client.
-func runControllers(ctx context.Context, srv *apiserver.Server, client kubernetes.Interface, caPEM []byte) {
+func runControllers(ctx context.Context, srv *apiserver.Server, client kubernetes.Interface, caPEM []byte, clusterCIDR *net.IPNet) {
 	if err := srv.RepairServiceRanges(ctx, client); err != nil {
 		slog.Error("repairing service ranges", "err", err)
 	}
@@ -51,6 +54,16 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 		slog.Error("namespace controller", "err", err)
 	} else {
 		start("namespace", nc.Run, 2)
+	}
+	if ipam, err := nodeipam.New(client, clusterCIDR, 24); err != nil {
+		slog.Error("node IPAM controller", "err", err)
+	} else {
+		start("nodeipam", ipam.Run, 1)
+	}
+	if sched, err := scheduler.New(client, scheduler.Options{}); err != nil {
+		slog.Error("scheduler", "err", err)
+	} else {
+		start("scheduler", sched.Run, 2)
 	}
 	if sc, err := serviceaccount.New(client, caPEM); err != nil {
 		slog.Error("serviceaccount controller", "err", err)

@@ -30,6 +30,13 @@ type Options struct {
 	ClusterCIDR      string
 	DisableAgent     bool
 	TLSSANs          []string
+	// The in-process agent's settings (see berth agent).
+	NodeName      string
+	NodeIP        string
+	AgentRootDir  string
+	AgentRunDir   string
+	ClusterDNS    string
+	ClusterDomain string
 }
 
 // DefaultOptions mirror the documented defaults.
@@ -42,6 +49,10 @@ func DefaultOptions() Options {
 		ServiceCIDR:    "10.43.0.0/16",
 		NodePortRange:  "30000-32767",
 		ClusterCIDR:    "10.42.0.0/16",
+		AgentRootDir:   "/var/lib/berth/agent",
+		AgentRunDir:    "/run/berth",
+		ClusterDNS:     "10.43.0.10",
+		ClusterDomain:  "cluster.local",
 	}
 }
 
@@ -73,6 +84,10 @@ func Run(ctx context.Context, o Options) error {
 	_, serviceCIDR, err := net.ParseCIDR(o.ServiceCIDR)
 	if err != nil {
 		return fmt.Errorf("--service-cidr: %w", err)
+	}
+	_, clusterCIDR, err := net.ParseCIDR(o.ClusterCIDR)
+	if err != nil {
+		return fmt.Errorf("--cluster-cidr: %w", err)
 	}
 	npBase, npSize, err := parsePortRange(o.NodePortRange)
 	if err != nil {
@@ -149,7 +164,10 @@ func Run(ctx context.Context, o Options) error {
 		if err != nil {
 			return err
 		}
-		go runControllers(ctx, srv, client, ca.CertPEM())
+		go runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR)
+		if !o.DisableAgent {
+			go runAgent(ctx, o, srv, advertise)
+		}
 		slog.Info("berth server ready", "url", serverURL, "kubeconfig", AdminKubeconfig(o.DataDir), "startup", time.Since(start).Round(time.Millisecond))
 		return nil
 	}); err != nil {

@@ -122,24 +122,32 @@ func (r *Runtime) List(ctx context.Context) ([]*State, error) {
 }
 
 // Wait blocks until a started container has exited and returns its state.
+// It watches the monitor's exit file rather than asking runc, so waiting is
+// cheap.
 func (r *Runtime) Wait(ctx context.Context, id string) (*State, error) {
+	st, err := r.State(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if st.Status == StatusCreated {
+		return nil, fmt.Errorf("container %s has not been started", id)
+	}
+	dir := r.dir(id)
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
-	for {
-		st, err := r.State(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if st.Status == StatusStopped {
-			return st, nil
-		}
-		if st.Status == StatusCreated {
-			return nil, fmt.Errorf("container %s has not been started", id)
-		}
+	for st.Status != StatusStopped {
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-tick.C:
 		}
+		_, err := os.Stat(filepath.Join(dir, exitFile))
+		if err != nil && !r.monitorGone(dir) {
+			continue
+		}
+		if st, err = r.State(ctx, id); err != nil {
+			return nil, err
+		}
 	}
+	return st, nil
 }

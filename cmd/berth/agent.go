@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+
+	"github.com/berth-project/berth/internal/agent"
+	"github.com/berth-project/berth/internal/apiserver"
+	"github.com/berth-project/berth/internal/pki"
+	"github.com/spf13/cobra"
+	"k8s.io/client-go/rest"
+)
+
+func agentCommand() *cobra.Command {
+	var (
+		server, token, caFile, nodeIP string
+		cfg                           agent.Config
+		clusterDNS                    string
+	)
+	cmd := &cobra.Command{
+		Use:   "agent",
+		Short: "Run a node: register it and run the pods bound to it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if server == "" || token == "" {
+				return fmt.Errorf("--server and --token are required")
+			}
+			rc := &rest.Config{Host: server}
+			caHash, secret, err := pki.ParseJoinToken(token)
+			if err != nil {
+				return err
+			}
+			rc.BearerToken = secret
+			switch {
+			case caFile != "":
+				rc.TLSClientConfig.CAFile = caFile
+			case caHash != "":
+				ca, err := fetchAndPinCA(server, caHash)
+				if err != nil {
+					return err
+				}
+				rc.TLSClientConfig.CAData = ca
+			default:
+				return fmt.Errorf("the token does not pin the server CA: pass --ca-file or a K10… join token")
+			}
+			cfg.Rest = rc
+			cfg.NodeIP = net.ParseIP(nodeIP)
+			cfg.ClusterDNS = net.ParseIP(clusterDNS)
+			a, err := agent.New(cfg, apiserver.GitVersion())
+			if err != nil {
+				return err
+			}
+			return a.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&server, "server", "", "API server URL, e.g. https://172.28.0.10:6443")
+	f.StringVar(&token, "token", os.Getenv("BERTH_TOKEN"), "join token (K10<ca hash>::server:<secret>) or bearer token")
+	f.StringVar(&caFile, "ca-file", "", "the cluster CA (not needed with a K10 join token)")
+	f.StringVar(&cfg.NodeName, "node-name", "", "node name (default: host name)")
+	f.StringVar(&nodeIP, "node-ip", "", "this node's address")
+	f.StringVar(&cfg.RootDir, "root-dir", "/var/lib/berth/agent", "state: images, pods, logs")
+	f.StringVar(&cfg.RunDir, "run-dir", "/run/berth", "runtime state: runc, network namespaces")
+	f.StringVar(&clusterDNS, "cluster-dns", "10.43.0.10", "cluster DNS address written into pods' resolv.conf")
+	f.StringVar(&cfg.ClusterDomain, "cluster-domain", "cluster.local", "cluster DNS domain")
+	f.IntVar(&cfg.StreamingPort, "streaming-port", 10250, "port for logs/exec/port-forward")
+	return cmd
+}

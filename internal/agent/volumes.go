@@ -1,0 +1,187 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/berth-project/berth/internal/runtime/oci"
+	"golang.org/x/sys/unix"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Pod volumes the agent prepares on the node before containers start:
+// ephemeral ones (emptyDir, configMap, secret, downwardAPI) under the pod's
+// directory, and hostPath. PersistentVolumeClaims come with the storage work.
+
+func (a *Agent) volumeDir(uid, name string) string {
+	return filepath.Join(a.podDir(uid), "volumes", name)
+}
+
+// prepareVolumes makes every volume of the pod present on the node and
+// returns their host paths by volume name.
+func (a *Agent) prepareVolumes(ctx context.Context, pod *corev1.Pod) (map[string]string, error) {
+	out := map[string]string{}
+	uid := string(pod.UID)
+	for _, v := range pod.Spec.Volumes {
+		dir := a.volumeDir(uid, v.Name)
+		switch {
+		case v.EmptyDir != nil:
+			if err := os.MkdirAll(dir, 0o777); err != nil {
+				return nil, err
+			}
+			if v.EmptyDir.Medium == corev1.StorageMediumMemory && !isMountPoint(dir) {
+				opts := "mode=0777"
+				if v.EmptyDir.SizeLimit != nil {
+					opts += fmt.Sprintf(",size=%d", v.EmptyDir.SizeLimit.Value())
+				}
+				if err := unix.Mount("tmpfs", dir, "tmpfs", 0, opts); err != nil {
+					return nil, fmt.Errorf("emptyDir %s: %w", v.Name, err)
+				}
+			}
+			_ = os.Chmod(dir, 0o777)
+		case v.HostPath != nil:
+			if v.HostPath.Type != nil && (*v.HostPath.Type == corev1.HostPathDirectoryOrCreate) {
+				if err := os.MkdirAll(v.HostPath.Path, 0o755); err != nil {
+					return nil, err
+				}
+			}
+			dir = v.HostPath.Path
+		case v.ConfigMap != nil:
+			cm, err := a.client.CoreV1().ConfigMaps(pod.Namespace).Get(ctx, v.ConfigMap.Name, metav1.GetOptions{})
+			if err != nil {
+				if v.ConfigMap.Optional != nil && *v.ConfigMap.Optional {
+					cm = &corev1.ConfigMap{}
+				} else {
+					return nil, fmt.Errorf("configmap %q not found", v.ConfigMap.Name)
+				}
+			}
+			files := map[string][]byte{}
+			for k, val := range cm.Data {
+				files[k] = []byte(val)
+			}
+			for k, val := range cm.BinaryData {
+				files[k] = val
+			}
+			if err := writeVolumeFiles(dir, files, v.ConfigMap.Items, false); err != nil {
+				return nil, err
+			}
+		case v.Secret != nil:
+			s, err := a.client.CoreV1().Secrets(pod.Namespace).Get(ctx, v.Secret.SecretName, metav1.GetOptions{})
+			if err != nil {
+				if v.Secret.Optional != nil && *v.Secret.Optional {
+					s = &corev1.Secret{}
+				} else {
+					return nil, fmt.Errorf("secret %q not found", v.Secret.SecretName)
+				}
+			}
+			if err := writeVolumeFiles(dir, s.Data, v.Secret.Items, true); err != nil {
+				return nil, err
+			}
+		case v.DownwardAPI != nil:
+			files := map[string][]byte{}
+			for _, item := range v.DownwardAPI.Items {
+				if item.FieldRef != nil {
+					val, err := podFieldValue(pod, item.FieldRef.FieldPath, pod.Status.PodIP, pod.Status.HostIP)
+					if err != nil {
+						return nil, err
+					}
+					files[item.Path] = []byte(val)
+				}
+			}
+			if err := writeVolumeFiles(dir, files, nil, false); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, fmt.Errorf("volume %q: this volume type is not supported by berth yet", v.Name)
+		}
+		out[v.Name] = dir
+	}
+	return out, nil
+}
+
+// writeVolumeFiles writes keys (or the selected items) as files; secrets go
+// on a tmpfs so they never touch the disk.
+func writeVolumeFiles(dir string, data map[string][]byte, items []corev1.KeyToPath, secret bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if secret && !isMountPoint(dir) {
+		if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "mode=0755"); err != nil {
+			return err
+		}
+	}
+	paths := map[string][]byte{}
+	if len(items) == 0 {
+		for k, v := range data {
+			paths[k] = v
+		}
+	} else {
+		for _, it := range items {
+			if v, ok := data[it.Key]; ok {
+				paths[it.Path] = v
+			}
+		}
+	}
+	for p, v := range paths {
+		full := filepath.Join(dir, filepath.Clean("/"+p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		tmp := full + ".tmp"
+		if err := os.WriteFile(tmp, v, 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, full); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// containerMounts maps a container's volumeMounts onto host paths.
+func containerMounts(c *corev1.Container, volumes map[string]string) ([]oci.Mount, error) {
+	var out []oci.Mount
+	for _, vm := range c.VolumeMounts {
+		host, ok := volumes[vm.Name]
+		if !ok {
+			return nil, fmt.Errorf("volume %q is not prepared", vm.Name)
+		}
+		if vm.SubPath != "" {
+			host = filepath.Join(host, filepath.Clean("/"+vm.SubPath))
+			if err := os.MkdirAll(host, 0o777); err != nil {
+				return nil, err
+			}
+		}
+		m := oci.Mount{VolumeMount: vm, HostPath: host}
+		m.SubPath = ""
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// cleanupVolumes unmounts the pod's tmpfs volumes and removes its directory.
+func (a *Agent) cleanupVolumes(uid string) error {
+	root := filepath.Join(a.podDir(uid), "volumes")
+	entries, _ := os.ReadDir(root)
+	for _, e := range entries {
+		p := filepath.Join(root, e.Name())
+		if isMountPoint(p) {
+			if err := unix.Unmount(p, unix.MNT_DETACH); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// isMountPoint compares a directory's device with its parent's.
+func isMountPoint(p string) bool {
+	var st, pst unix.Stat_t
+	if unix.Lstat(p, &st) != nil || unix.Lstat(filepath.Dir(p), &pst) != nil {
+		return false
+	}
+	return st.Dev != pst.Dev
+}

@@ -1,0 +1,37 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"os"
+
+	"github.com/berth-project/berth/internal/agent"
+	"github.com/berth-project/berth/internal/apiserver"
+)
+
+// runAgent runs the node agent of the server's own node in-process; it
+// talks to the API over the loopback client like any other client.
+func runAgent(ctx context.Context, o Options, srv *apiserver.Server, advertise net.IP) {
+	nodeIP := advertise
+	if ip := net.ParseIP(o.NodeIP); ip != nil {
+		nodeIP = ip
+	}
+	name := o.NodeName
+	if name == "" {
+		name, _ = os.Hostname()
+	}
+	a, err := agent.New(agent.Config{
+		NodeName: name, NodeIP: nodeIP, RootDir: o.AgentRootDir, RunDir: o.AgentRunDir,
+		ClusterDNS: net.ParseIP(o.ClusterDNS), ClusterDomain: o.ClusterDomain,
+		Rest:   srv.LoopbackConfig(),
+		Labels: map[string]string{"node-role.kubernetes.io/control-plane": ""},
+	}, apiserver.GitVersion())
+	if err != nil {
+		slog.Error("node agent", "err", err)
+		return
+	}
+	if err := a.Run(ctx); err != nil && ctx.Err() == nil {
+		slog.Error("node agent stopped", "err", err)
+	}
+}
