@@ -27,8 +27,8 @@ type watchResult struct {
 }
 
 // measureWatch writes n objects one at a time on each side, alternating,
-// and times from the write call's return to the event's arrival at an open
-// watch: client-go's typed watch (protobuf, through the watch cache) for the
+// and times each event's arrival at an open watch against the write call's
+// start and return: client-go's typed watch (protobuf, through the watch cache) for the
 // API, a prefix watch for raw etcd. Each write waits for its event before
 // the next, so no event queues behind another.
 func (e *env) measureWatch(ctx context.Context, ns string, n int) (watchResult, error) {

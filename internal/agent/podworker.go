@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -24,7 +25,8 @@ type ctr struct {
 	id         string
 	state      *runc.State
 	lastTerm   *corev1.ContainerStateTerminated
-	backoff    time.Duration
+	backoff    time.Duration // the wait before the next restart after this one
+	waitFor    time.Duration // the wait before the pending restart
 	nextStart  time.Time
 	waitReason string
 	waitMsg    string
@@ -185,6 +187,13 @@ func (w *podWorker) adopt(ctx context.Context, pod *corev1.Pod) {
 			c.image = img
 		}
 	}
+	// A restarted agent keeps what its predecessor knew about readiness,
+	// so adopting running pods does not flap them unready.
+	for _, cs := range pod.Status.ContainerStatuses {
+		if c, ok := w.ctrs[cs.Name]; ok && cs.Ready && cs.State.Running != nil {
+			c.probes = probeState{started: true, ready: true, last: map[string]time.Time{}, ok: map[string]int{}, fail: map[string]int{}}
+		}
+	}
 	if len(w.ctrs) > 0 {
 		// The sandbox exists; ensureSandbox finds it again idempotently.
 		w.a.log.Info("adopted running pod", "pod", pod.Namespace+"/"+pod.Name, "containers", len(w.ctrs))
@@ -288,17 +297,20 @@ func (w *podWorker) syncContainers(ctx context.Context, pod *corev1.Pod) {
 func (w *podWorker) maybeRestart(ctx context.Context, pod *corev1.Pod, spec *corev1.Container, c *ctr) {
 	now := time.Now()
 	if c.nextStart.IsZero() {
+		// The kubelet restarts a container at once after its first failure
+		// (or after a long run), then waits 10s, 20s, 40s … up to 5 minutes.
 		ranFor := c.state.Finished.Sub(c.state.Started)
-		c.backoff = nextBackoff(c.backoff, ranFor)
-		c.nextStart = c.state.Finished.Add(c.backoff)
-		if c.attempt <= 1 && c.backoff == backoffInitial {
-			// The first restart happens at once, as on Kubernetes.
-			c.nextStart = now
+		if c.backoff == 0 || ranFor >= backoffReset {
+			c.nextStart, c.waitFor = now, 0
+			c.backoff = backoffInitial
+		} else {
+			c.nextStart, c.waitFor = c.state.Finished.Add(c.backoff), c.backoff
+			c.backoff = nextBackoff(c.backoff, ranFor)
 		}
 	}
 	if now.Before(c.nextStart) {
 		c.waitReason = "CrashLoopBackOff"
-		c.waitMsg = fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s(%s)", c.backoff, spec.Name, pod.Name, pod.Namespace, pod.UID)
+		c.waitMsg = fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s(%s)", c.waitFor, spec.Name, pod.Name, pod.Namespace, pod.UID)
 		return
 	}
 	c.lastTerm = terminatedState(c.state)
@@ -404,6 +416,7 @@ func (w *podWorker) terminate(ctx context.Context, pod *corev1.Pod, grace time.D
 		a.log.Warn("tearing down sandbox", "err", err)
 	}
 	removePodDir(a.podDir(uid))
+	removePodDir(filepath.Join(a.cfg.logsDir(), fmt.Sprintf("%s_%s_%s", pod.Namespace, pod.Name, pod.UID)))
 	w.sb = nil
 	a.log.Info("pod terminated", "pod", pod.Namespace+"/"+pod.Name, "grace", grace)
 }

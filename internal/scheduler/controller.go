@@ -119,6 +119,9 @@ func (c *Controller) podChanged(old, obj any) {
 		c.enqueue(pod)
 		return
 	}
+	if key, err := cache.MetaNamespaceKeyFunc(pod); err == nil {
+		c.setWaiting(key, false) // bound elsewhere, finished, going away
+	}
 	if o, ok := old.(*corev1.Pod); ok && occupiesNode(o) && !occupiesNode(pod) {
 		c.retryWaiting("pod finished")
 	}

@@ -10,7 +10,9 @@ import (
 
 func TestPodRequests(t *testing.T) {
 	always := corev1.ContainerRestartPolicyAlways
-	ctr := func(kv ...string) corev1.Container { return corev1.Container{Resources: corev1.ResourceRequirements{Requests: rl(kv...)}} }
+	ctr := func(kv ...string) corev1.Container {
+		return corev1.Container{Resources: corev1.ResourceRequirements{Requests: rl(kv...)}}
+	}
 	sidecar := func(kv ...string) corev1.Container {
 		c := ctr(kv...)
 		c.RestartPolicy = &always

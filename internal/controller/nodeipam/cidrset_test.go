@@ -71,11 +71,11 @@ func TestSubnetAndSpan(t *testing.T) {
 		ok          bool
 	}{
 		{"10.42.3.0/24", 3, 3, true},
-		{"10.42.3.128/25", 3, 3, true},   // smaller: its containing subnet
-		{"10.42.4.0/23", 4, 5, true},     // larger: every subnet it covers
-		{"10.0.0.0/8", 0, 255, true},     // covers the whole cluster CIDR
-		{"10.43.0.0/24", 0, 0, false},    // elsewhere
-		{"fd00::/64", 0, 0, false},       // other family
+		{"10.42.3.128/25", 3, 3, true}, // smaller: its containing subnet
+		{"10.42.4.0/23", 4, 5, true},   // larger: every subnet it covers
+		{"10.0.0.0/8", 0, 255, true},   // covers the whole cluster CIDR
+		{"10.43.0.0/24", 0, 0, false},  // elsewhere
+		{"fd00::/64", 0, 0, false},     // other family
 		{"10.42.255.0/24", 255, 255, true},
 	}
 	for _, tt := range tests {
