@@ -11,4 +11,8 @@
 //   - namespace: empties a Terminating namespace and finalizes it.
 //   - serviceaccount: keeps the per-namespace defaults (ServiceAccount
 //     "default", ConfigMap "kube-root-ca.crt") in every live namespace.
+//   - nodeipam: gives every Node its spec.podCIDR, the range its pods' IPs
+//     come from.
+//
+// The scheduler, which binds pods to nodes, lives in internal/scheduler.
 package controller

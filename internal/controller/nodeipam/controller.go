@@ -61,7 +61,7 @@ type Controller struct {
 	// Only touched by sync, which the single queue key never runs twice at
 	// once.
 	pending  map[string]pending
-	reported map[string]string // node/reason → last message, to say it once
+	reported map[string]bool // node, reason and message already reported: say it once
 }
 
 // New builds the controller. clusterCIDR nil means DefaultClusterCIDR,
@@ -90,7 +90,7 @@ func New(client kubernetes.Interface, clusterCIDR *net.IPNet, maskSize int) (*Co
 		recorder: &record.FakeRecorder{}, // replaced in Run; discards
 		log:      slog.Default().With("controller", "node-ipam"),
 		pending:  map[string]pending{},
-		reported: map[string]string{},
+		reported: map[string]bool{},
 	}
 	reg, err := inf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: func(any) { c.queue.Add(queueKey) },
@@ -223,11 +223,11 @@ func (c *Controller) report(nodes []*corev1.Node, d decision) {
 	for _, n := range nodes {
 		byName[n.Name] = n
 	}
-	now := map[string]string{}
+	now := map[string]bool{}
 	say := func(node, reason, msg string, event bool) {
-		key := node + "/" + reason
-		now[key] = msg
-		if c.reported[key] == msg {
+		key := node + "\x00" + reason + "\x00" + msg
+		now[key] = true
+		if c.reported[key] {
 			return
 		}
 		c.log.Warn(msg, "node", node, "reason", reason)
