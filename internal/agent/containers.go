@@ -38,9 +38,22 @@ func (a *Agent) ensureImage(ctx context.Context, pod *corev1.Pod, c *corev1.Cont
 	case policy == corev1.PullIfNotPresent && localErr == nil:
 		return local, nil
 	}
+	if localErr == nil && a.pullRecentlyFailed(ref) {
+		// Offline: do not wait on the registry for every container.
+		return local, nil
+	}
 	a.recorder.Eventf(pod, corev1.EventTypeNormal, "Pulling", "Pulling image %q", ref)
-	img, err := a.images.Pull(ctx, ref, image.PullOptions{})
+	pctx := ctx
+	if localErr == nil {
+		// With a copy on the node, a registry that does not answer quickly
+		// is treated as unreachable.
+		var cancel context.CancelFunc
+		pctx, cancel = context.WithTimeout(ctx, localCopyPullTimeout)
+		defer cancel()
+	}
+	img, err := a.images.Pull(pctx, ref, image.PullOptions{})
 	if err != nil {
+		a.notePullFailure(ref)
 		if localErr == nil {
 			a.recorder.Eventf(pod, corev1.EventTypeWarning, "PullFailedUsingLocal", "Failed to pull image %q (%v); using the copy present on the node", ref, err)
 			return local, nil

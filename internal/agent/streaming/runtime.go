@@ -3,6 +3,7 @@ package streaming
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 
 	"k8s.io/cri-streaming/pkg/streaming/remotecommand"
@@ -40,10 +41,10 @@ var ErrNotFound = errors.New("not found")
 // ExitError is what Exec returns when the command ran and exited non-zero;
 // clients see it as a Status with reason NonZeroExitCode and the code
 // (kubectl exits with it). Any error with an `ExitCode() int` method that
-// returns a value >= 0 (such as *exec.ExitError) is treated the same way.
+// returns a value > 0 (such as *exec.ExitError) is treated the same way.
 type ExitError struct{ Code int }
 
-func (e ExitError) Error() string { return "command terminated with non-zero exit code" }
+func (e ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
 func (e ExitError) ExitCode() int { return e.Code }
 
 // Runtime is what the streaming server needs of the node's container
