@@ -37,6 +37,7 @@ func (a *Agent) removeOrphans(ctx context.Context, live map[string]bool) {
 		}
 		_ = a.cleanupVolumes(e.Name())
 		_ = a.teardownSandbox(e.Name(), true)
+		a.removePodCgroups(e.Name())
 		removePodDir(a.podDir(e.Name()))
 	}
 }

@@ -415,6 +415,7 @@ func (w *podWorker) terminate(ctx context.Context, pod *corev1.Pod, grace time.D
 	if err := a.teardownSandbox(uid, pod.Spec.HostNetwork); err != nil {
 		a.log.Warn("tearing down sandbox", "err", err)
 	}
+	a.removePodCgroups(uid)
 	removePodDir(a.podDir(uid))
 	removePodDir(filepath.Join(a.cfg.logsDir(), fmt.Sprintf("%s_%s_%s", pod.Namespace, pod.Name, pod.UID)))
 	w.sb = nil

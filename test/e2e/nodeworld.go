@@ -261,6 +261,8 @@ func (w *NodeWorld) Destroy() {
 	for _, m := range mountsUnder(w.Dir) {
 		_ = syscall.Unmount(m, syscall.MNT_DETACH)
 	}
+	// the node's cgroup tree (pods' cgroups are removed by the agent)
+	_ = exec.Command("sh", "-c", "find /sys/fs/cgroup/*/berth/node-"+w.ID+" /sys/fs/cgroup/berth/node-"+w.ID+" -depth -type d -exec rmdir {} + 2>/dev/null; rmdir /sys/fs/cgroup/*/berth /sys/fs/cgroup/berth 2>/dev/null").Run()
 	_ = exec.Command("ip", "netns", "del", w.Node).Run()
 	_ = exec.Command("ip", "netns", "del", w.Outside).Run()
 	_ = os.RemoveAll(w.Dir)
