@@ -56,7 +56,7 @@ func pod(name string) *corev1.Pod {
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"bench": "pods"}},
 		Spec: corev1.PodSpec{
 			TerminationGracePeriodSeconds: &grace,
-			Containers: []corev1.Container{{Name: "c", Image: "testhost", ImagePullPolicy: corev1.PullIfNotPresent, Args: []string{"serve", "--port", "80"}}},
+			Containers:                    []corev1.Container{{Name: "c", Image: "testhost", ImagePullPolicy: corev1.PullIfNotPresent, Args: []string{"serve", "--port", "80"}}},
 		},
 	}
 }
