@@ -20,6 +20,9 @@ want mkfs.ext4 e2fsprogs
 want conntrack conntrack
 want iptables iptables
 want curl curl
+# The test and demo images are built from Debian's statically linked busybox
+# (the dynamic one cannot run inside a container image).
+if ! dpkg -s busybox-static >/dev/null 2>&1; then need+=(busybox-static); fi
 if [[ "$what" == "test" ]]; then
 	want etcd etcd-server
 	want dig dnsutils
