@@ -32,7 +32,7 @@ func main() {
 		}
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 	}
-	root.AddCommand(serverCommand(), agentCommand(), imageCommand(), kubeconfigCommand(), versionCommand())
+	root.AddCommand(serverCommand(), agentCommand(), imageCommand(), kubeconfigCommand(), versionCommand(), clusterCommand())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "berth:", err)
 		os.Exit(1)
