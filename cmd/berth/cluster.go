@@ -84,6 +84,32 @@ func clusterCommand() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.AddCommand(create, del, list)
+	cmd.AddCommand(create, del, list, nodeCommand(&stateRoot, &runRoot))
+	return cmd
+}
+
+// nodeCommand is `berth cluster node stop|start CLUSTER NODE`: stopping a
+// node's berth process leaves its pods running, as a kubelet restart does.
+func nodeCommand(stateRoot, runRoot *string) *cobra.Command {
+	cmd := &cobra.Command{Use: "node", Short: "Stop and start the nodes of a cluster"}
+	var kill bool
+	stop := &cobra.Command{
+		Use:   "stop CLUSTER NODE",
+		Short: "Stop a node's berth process (its pods keep running)",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cluster.StopNode(cmd.Context(), cluster.NodeOptions{Name: args[0], Node: args[1], StateRoot: *stateRoot, RunRoot: *runRoot, Kill: kill})
+		},
+	}
+	stop.Flags().BoolVar(&kill, "kill", false, "SIGKILL at once, as a crash")
+	start := &cobra.Command{
+		Use:   "start CLUSTER NODE",
+		Short: "Start a stopped node's berth process again",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cluster.StartNode(cmd.Context(), cluster.NodeOptions{Name: args[0], Node: args[1], StateRoot: *stateRoot, RunRoot: *runRoot})
+		},
+	}
+	cmd.AddCommand(stop, start)
 	return cmd
 }

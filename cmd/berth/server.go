@@ -27,6 +27,7 @@ func serverCommand() *cobra.Command {
 	f.StringVar(&o.ClusterCIDR, "cluster-cidr", o.ClusterCIDR, "range of pod IPs; each node gets a /24")
 	f.BoolVar(&o.DisableAgent, "disable-agent", false, "do not run a node agent in the server process")
 	f.StringSliceVar(&o.TLSSANs, "tls-san", nil, "extra host names or IPs for the serving certificate")
+	f.StringVar(&o.AgentToken, "agent-token", "", "bearer token for node agents' streaming servers (logs, exec, port-forward) (default: <data-dir>/agent-token, created on first start)")
 	f.StringVar(&o.NodeName, "node-name", "", "name of this server's node (default: the host name)")
 	f.StringVar(&o.NodeIP, "node-ip", "", "address of this server's node (default: the advertise address)")
 	f.StringVar(&o.AgentRootDir, "agent-root-dir", o.AgentRootDir, "the node agent's state: images, pods, logs")

@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net"
+	"os"
 	"runtime"
+	"strings"
 
 	"github.com/vishvananda/netns"
 	"k8s.io/client-go/kubernetes"
@@ -76,8 +79,11 @@ func (w *NodeWorld) RESTConfig() *rest.Config {
 
 // ServerPID is the pid of the berth server (and its in-process agent).
 func (w *NodeWorld) ServerPID() int {
-	if w.proc == nil || w.proc.Process == nil {
+	b, err := os.ReadFile(w.paths.PIDFile(0))
+	if err != nil {
 		return 0
 	}
-	return w.proc.Process.Pid
+	var pid int
+	fmt.Sscan(strings.TrimSpace(string(b)), &pid)
+	return pid
 }

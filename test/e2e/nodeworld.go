@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,25 +14,27 @@ import (
 	"time"
 
 	"github.com/berth-project/berth/images"
+	"github.com/berth-project/berth/internal/cluster"
 )
 
-// NodeWorld is a one-node berth in network namespaces the test creates: an
-// "outside" namespace (the host side of the node network) joined by a veth
-// pair to the node's namespace, where `berth server` runs with its agent in
-// a mount namespace of its own that outlives the process (so an agent
-// restart finds its pods' mounts). Nothing touches the host's namespaces.
+// NodeWorld is a one-node cluster made by `berth cluster create` inside a
+// world network namespace the test owns (its "outside": the host side of the
+// node network). The node runs `berth server` with its agent in its own
+// network namespace and a pinned mount namespace that outlives the process
+// (so an agent restart finds its pods' mounts). Nothing touches the host's
+// namespaces.
 type NodeWorld struct {
-	t         testing.TB
-	ID        string
-	Outside   string // netns name of the outside
-	Node      string // netns name of the node
-	NodeIP    string
-	OutsideIP string
-	Dir       string
-	MountNS   string // bind-mounted mount namespace of the node
-	proc      *exec.Cmd
-	done      chan struct{}
-	logFile   *os.File
+	t        testing.TB
+	ID       string
+	Cluster  string // cluster name
+	NodeName string // Kubernetes node name
+	Outside  string // netns name of the world
+	Node     string // netns name of the node
+	NodeIP   string
+	Dir      string // state root of the cluster (and kubeconfig, images)
+	MountNS  string // pinned mount namespace of the node
+	paths    cluster.Paths
+	world    *World
 }
 
 var (
@@ -71,89 +72,55 @@ func requireRoot(t testing.TB) {
 	}
 }
 
-func run(t testing.TB, name string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-// NewNodeWorld builds the namespaces and starts the server with its agent.
+// NewNodeWorld creates a world and a one-node cluster in it.
 func NewNodeWorld(t testing.TB) *NodeWorld {
 	t.Helper()
 	requireRoot(t)
-	bin := BerthBinary(t)
+	_ = BerthBinary(t) // build it before the clock of the world starts
 	imgs := testImages(t)
+	world := NewWorld(t)
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)
 	id := hex.EncodeToString(b)
-	octet := int(b[0])%200 + 20
-	w := &NodeWorld{t: t, ID: id, Outside: "bto-" + id, Node: "btn-" + id,
-		OutsideIP: fmt.Sprintf("172.31.%d.1", octet), NodeIP: fmt.Sprintf("172.31.%d.2", octet)}
-	dir, err := os.MkdirTemp("", "berth-e2e-node-")
+	dir, err := os.MkdirTemp("", "berth-e2e-cluster-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Dir = dir
-	w.MountNS = filepath.Join(dir, "mntns")
-	t.Cleanup(w.Destroy)
-
-	run(t, "ip", "netns", "add", w.Outside)
-	run(t, "ip", "netns", "add", w.Node)
-	for _, ns := range []string{w.Outside, w.Node} {
-		run(t, "ip", "-n", ns, "link", "set", "lo", "up")
+	w := &NodeWorld{t: t, ID: id, Cluster: "e" + id, Outside: world.Name, Dir: dir, world: world}
+	w.paths = cluster.NewPaths(dir, filepath.Join(dir, "run"), w.Cluster)
+	t.Cleanup(w.Destroy) // runs before the world's own cleanup
+	out, err := w.berth("cluster", "create", w.Cluster, "--kubeconfig", w.Kubeconfig(), "--images", imgs, "--wait", "120s")
+	if err != nil {
+		t.Fatalf("berth cluster create: %v\n%s", err, out)
 	}
-	run(t, "ip", "-n", w.Outside, "link", "add", "up0", "type", "veth", "peer", "name", "eth0", "netns", w.Node)
-	run(t, "ip", "-n", w.Outside, "addr", "add", w.OutsideIP+"/24", "dev", "up0")
-	run(t, "ip", "-n", w.Outside, "link", "set", "up0", "up")
-	run(t, "ip", "-n", w.Node, "addr", "add", w.NodeIP+"/24", "dev", "eth0")
-	run(t, "ip", "-n", w.Node, "link", "set", "eth0", "up")
-	// No default route: the world has no way out, so registries fail fast.
-
-	// A mount namespace for the node, pinned by a bind mount so it outlives
-	// the server process.
-	if err := os.WriteFile(w.MountNS, nil, 0o444); err != nil {
+	st, err := cluster.LoadState(w.paths)
+	if err != nil {
 		t.Fatal(err)
 	}
-	run(t, "mount", "--bind", w.MountNS, w.MountNS)
-	run(t, "mount", "--make-private", w.MountNS)
-	run(t, "unshare", "--mount="+w.MountNS, "--propagation", "slave", "true")
-
-	out := run(t, bin, "image", "load", "--root-dir", w.agentDir(), filepath.Join(imgs, "busybox.tar"), filepath.Join(imgs, "testhost.tar"))
-	_ = out
-	w.Start()
+	n := st.Nodes[0]
+	w.Node, w.NodeIP, w.NodeName, w.MountNS = n.NetNS, n.IP, n.Name, w.paths.MountNSPin(0)
+	w.waitNodeReady()
 	return w
 }
 
-func (w *NodeWorld) agentDir() string  { return filepath.Join(w.Dir, "agent") }
-func (w *NodeWorld) runDir() string    { return filepath.Join(w.Dir, "run") }
-func (w *NodeWorld) serverDir() string { return filepath.Join(w.Dir, "server") }
+// berth runs the berth binary in the world's network namespace (and the
+// host's mount namespace, where cluster create must run).
+func (w *NodeWorld) berth(args ...string) (string, error) {
+	full := append([]string{"--net=/run/netns/" + w.Outside, "--", BerthBinary(w.t)}, args...)
+	full = append(full, "--state-dir", w.Dir, "--run-dir", filepath.Join(w.Dir, "run"))
+	out, err := exec.Command("nsenter", full...).CombinedOutput()
+	return string(out), err
+}
+
+func (w *NodeWorld) agentDir() string { return w.paths.AgentRoot(0) }
+func (w *NodeWorld) runDir() string   { return w.paths.AgentRunDir(0) }
 
 // Kubeconfig is the admin kubeconfig (server URL on the node address).
-func (w *NodeWorld) Kubeconfig() string { return filepath.Join(w.serverDir(), "admin.kubeconfig") }
+func (w *NodeWorld) Kubeconfig() string { return filepath.Join(w.Dir, "kubeconfig") }
 
-// Start starts (or restarts) `berth server` in the node.
-func (w *NodeWorld) Start() {
+func (w *NodeWorld) waitNodeReady() {
 	t := w.t
 	t.Helper()
-	f, err := os.OpenFile(filepath.Join(w.Dir, "server.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.logFile = f
-	w.proc = exec.Command("nsenter", "--mount="+w.MountNS, "--net=/run/netns/"+w.Node,
-		BerthBinary(t), "server", "--data-dir", w.serverDir(), "--listen", "0.0.0.0:6443",
-		"--advertise-address", w.NodeIP, "--node-name", "node-"+w.ID,
-		"--agent-root-dir", w.agentDir(), "--agent-run-dir", w.runDir())
-	w.proc.Stdout, w.proc.Stderr = f, f
-	w.proc.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := w.proc.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.done = make(chan struct{})
-	go func(c *exec.Cmd, d chan struct{}) { _ = c.Wait(); close(d) }(w.proc, w.done)
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if out, err := w.KubectlErr("", "get", "nodes", "-o", "jsonpath={.items[*].status.conditions[?(@.type=='Ready')].status}"); err == nil && strings.Contains(out, "True") {
@@ -166,18 +133,27 @@ func (w *NodeWorld) Start() {
 	t.Fatalf("node never became Ready\n%s", w.Log())
 }
 
-// KillServer kills the server (and its agent) with SIGKILL, as a crash.
-func (w *NodeWorld) KillServer() {
-	if w.proc == nil || w.proc.Process == nil {
-		return
+// Start starts the node's berth process again (`berth cluster node start`).
+func (w *NodeWorld) Start() {
+	w.t.Helper()
+	if out, err := w.berth("cluster", "node", "start", w.Cluster, "0"); err != nil {
+		w.t.Fatalf("node start: %v\n%s", err, out)
 	}
-	_ = syscall.Kill(-w.proc.Process.Pid, syscall.SIGKILL)
-	<-w.done
+	w.waitNodeReady()
+}
+
+// KillServer kills the node's berth process (server and agent) with
+// SIGKILL, as a crash (`berth cluster node stop --kill`).
+func (w *NodeWorld) KillServer() {
+	w.t.Helper()
+	if out, err := w.berth("cluster", "node", "stop", "--kill", w.Cluster, "0"); err != nil {
+		w.t.Fatalf("node stop: %v\n%s", err, out)
+	}
 }
 
 // Log returns the server's log.
 func (w *NodeWorld) Log() string {
-	b, _ := os.ReadFile(filepath.Join(w.Dir, "server.log"))
+	b, _ := os.ReadFile(w.paths.NodeLog(0))
 	return string(b)
 }
 
@@ -219,52 +195,22 @@ func (w *NodeWorld) KubectlErr(stdin string, args ...string) (string, error) {
 	return string(out), err
 }
 
-// Destroy removes everything the world made: pods' containers, mounts,
-// namespaces, processes, files. Safe to call twice.
+// Destroy deletes the cluster (`berth cluster delete`, which removes
+// every process, mount, namespace, link and file it made) and the state
+// directory. Safe to call twice.
 func (w *NodeWorld) Destroy() {
 	if w.Dir == "" {
 		return
 	}
-	if w.proc != nil && w.proc.Process != nil {
-		select {
-		case <-w.done:
-		default:
-			_ = syscall.Kill(-w.proc.Process.Pid, syscall.SIGKILL)
-			<-w.done
-		}
-	}
 	if w.t.Failed() {
-		w.t.Logf("--- server log (last 60 lines) ---\n%s", tail(w.Log(), 60))
+		w.t.Logf("--- node log (last 60 lines) ---\n%s", tail(w.Log(), 60))
 	}
-	// Containers: kill every process whose runc state is ours.
-	if _, err := os.Stat(w.MountNS); err == nil {
-		runcRoot := filepath.Join(w.runDir(), "runc")
-		if out, err := w.InNode("runc", "--root", runcRoot, "list", "-q"); err == nil {
-			for _, id := range strings.Fields(out) {
-				_, _ = w.InNode("runc", "--root", runcRoot, "kill", "--all", id, "KILL")
-				_, _ = w.InNode("runc", "--root", runcRoot, "delete", "--force", id)
-			}
-		}
-		// monitors and anything else left in the node's network namespace
-		if out, err := exec.Command("ip", "netns", "pids", w.Node).Output(); err == nil {
-			for _, p := range strings.Fields(string(out)) {
-				var pid int
-				fmt.Sscan(p, &pid)
-				_ = syscall.Kill(pid, syscall.SIGKILL)
-			}
-		}
-		// unmount everything below the world's directory inside the node's
-		// mount namespace, deepest first, then the namespace itself
-		_, _ = w.InNode("sh", "-c", fmt.Sprintf(`grep ' %s' /proc/self/mounts | cut -d' ' -f2 | sort -r | while read m; do umount -l "$m"; done`, w.Dir))
-		_ = syscall.Unmount(w.MountNS, syscall.MNT_DETACH)
+	if out, err := w.berth("cluster", "delete", w.Cluster); err != nil {
+		w.t.Errorf("berth cluster delete: %v\n%s", err, out)
 	}
 	for _, m := range mountsUnder(w.Dir) {
 		_ = syscall.Unmount(m, syscall.MNT_DETACH)
 	}
-	// the node's cgroup tree (pods' cgroups are removed by the agent)
-	_ = exec.Command("sh", "-c", "find /sys/fs/cgroup/*/berth/node-"+w.ID+" /sys/fs/cgroup/berth/node-"+w.ID+" -depth -type d -exec rmdir {} + 2>/dev/null; rmdir /sys/fs/cgroup/*/berth /sys/fs/cgroup/berth 2>/dev/null").Run()
-	_ = exec.Command("ip", "netns", "del", w.Node).Run()
-	_ = exec.Command("ip", "netns", "del", w.Outside).Run()
 	_ = os.RemoveAll(w.Dir)
 	w.Dir = ""
 }

@@ -159,9 +159,16 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// bgKubectl is a kubectl running in the background.
+type bgKubectl struct {
+	out  *lockedBuffer
+	done chan struct{} // closed when it exited
+	err  error         // how it exited, once done
+}
+
 // streamKubectl starts kubectl in the background with extra environment;
 // the test ends it if it still runs.
-func streamKubectl(t *testing.T, s *Server, env []string, stdin string, args ...string) (*exec.Cmd, *lockedBuffer, <-chan error) {
+func streamKubectl(t *testing.T, s *Server, env []string, stdin string, args ...string) *bgKubectl {
 	t.Helper()
 	if _, err := os.Stat(KubectlPath); err != nil {
 		t.Skipf("pinned kubectl %s not installed", KubectlPath)
@@ -172,29 +179,28 @@ func streamKubectl(t *testing.T, s *Server, env []string, stdin string, args ...
 	if stdin != "" {
 		cmd.Stdin = strings.NewReader(stdin)
 	}
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
+	k := &bgKubectl{out: &lockedBuffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = k.out, k.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	go func() { k.err = cmd.Wait(); close(k.done) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		<-done
+		<-k.done
 	})
-	return cmd, out, done
+	return k
 }
 
 // streamKubectlRun runs kubectl to the end (at most a minute).
 func streamKubectlRun(t *testing.T, s *Server, env []string, stdin string, args ...string) (string, error) {
 	t.Helper()
-	_, out, done := streamKubectl(t, s, env, stdin, args...)
+	k := streamKubectl(t, s, env, stdin, args...)
 	select {
-	case err := <-done:
-		return out.String(), err
+	case <-k.done:
+		return k.out.String(), k.err
 	case <-time.After(time.Minute):
-		t.Fatalf("kubectl %s did not finish; output so far:\n%s", strings.Join(args, " "), out.String())
+		t.Fatalf("kubectl %s did not finish; output so far:\n%s", strings.Join(args, " "), k.out.String())
 		return "", nil
 	}
 }
@@ -259,7 +265,8 @@ func TestKubectlStreaming(t *testing.T) {
 	})
 
 	t.Run("logs follow", func(t *testing.T) {
-		_, out, done := streamKubectl(t, s, nil, "", "logs", "-f", "web", "--tail=1")
+		k := streamKubectl(t, s, nil, "", "logs", "-f", "web", "--tail=1")
+		out := k.out
 		streamWait(t, "the last line", func() bool { return out.String() == "ld\n" })
 		f, err := os.OpenFile(logPath, os.O_APPEND|os.O_WRONLY, 0)
 		if err != nil {
@@ -270,9 +277,9 @@ func TestKubectlStreaming(t *testing.T) {
 		streamWait(t, "the followed line", func() bool { return out.String() == "ld\nfollowed\n" })
 		close(rt.logDone) // the container stops: the stream ends, kubectl exits
 		select {
-		case err := <-done:
-			if err != nil {
-				t.Fatalf("kubectl logs -f: %v\n%s", err, out.String())
+		case <-k.done:
+			if k.err != nil {
+				t.Fatalf("kubectl logs -f: %v\n%s", k.err, out.String())
 			}
 		case <-time.After(30 * time.Second):
 			t.Fatalf("kubectl logs -f did not end after the container stopped")
@@ -305,6 +312,12 @@ func TestKubectlStreaming(t *testing.T) {
 			if err != nil || !strings.Contains(out, "attached to app") {
 				t.Fatalf("attach: %v %q", err, out)
 			}
+			if proto.env == nil { // the websocket protocol itself worked: no fallback to SPDY
+				out, err = streamKubectlRun(t, s, nil, "", "-v=4", "exec", "web", "--", "true")
+				if err != nil || strings.Contains(strings.ToLower(out), "fallback") {
+					t.Fatalf("exec over websocket: %v\n%s", err, out)
+				}
+			}
 			out, err = streamKubectlRun(t, s, proto.env, "", "exec", "finished", "--", "echo", "hi")
 			if err == nil || !strings.Contains(out, "cannot exec into a container in a completed pod; current phase is Succeeded") {
 				t.Fatalf("exec into a completed pod: %v %q", err, out)
@@ -312,13 +325,14 @@ func TestKubectlStreaming(t *testing.T) {
 		})
 
 		t.Run("port-forward/"+proto.name, func(t *testing.T) {
-			_, out, done := streamKubectl(t, s, proto.env, "", "port-forward", "pod/web", ":8080")
+			k := streamKubectl(t, s, proto.env, "", "-v=4", "port-forward", "pod/web", ":8080")
+			out := k.out
 			re := regexp.MustCompile(`Forwarding from 127\.0\.0\.1:(\d+) -> 8080`)
 			var port string
 			streamWait(t, "kubectl port-forward to listen", func() bool {
 				select {
-				case err := <-done:
-					t.Fatalf("kubectl port-forward exited: %v\n%s", err, out.String())
+				case <-k.done:
+					t.Fatalf("kubectl port-forward exited: %v\n%s", k.err, out.String())
 				default:
 				}
 				if m := re.FindStringSubmatch(out.String()); m != nil {
@@ -339,6 +353,9 @@ func TestKubectlStreaming(t *testing.T) {
 				if want := fmt.Sprintf("echo: ping %d\n", i); err != nil || line != want {
 					t.Fatalf("through port-forward: %q, %v; want %q\nkubectl: %s", line, err, want, out.String())
 				}
+			}
+			if proto.env == nil && strings.Contains(strings.ToLower(out.String()), "fallback") {
+				t.Fatalf("port-forward fell back from websocket to SPDY:\n%s", out.String())
 			}
 		})
 	}
