@@ -65,5 +65,6 @@ func agentCommand() *cobra.Command {
 	f.StringVar(&clusterDNS, "cluster-dns", "10.43.0.10", "cluster DNS address written into pods' resolv.conf")
 	f.StringVar(&cfg.ClusterDomain, "cluster-domain", "cluster.local", "cluster DNS domain")
 	f.IntVar(&cfg.StreamingPort, "streaming-port", 10250, "port for logs/exec/port-forward")
+	f.StringVar(&cfg.AgentToken, "agent-token", os.Getenv("BERTH_AGENT_TOKEN"), "token the API server presents for logs/exec/port-forward (the server's <data-dir>/agent-token)")
 	return cmd
 }

@@ -10,9 +10,12 @@ import (
 
 	"github.com/berth-project/berth/internal/api/defaults"
 	"github.com/berth-project/berth/internal/api/scheme"
+	"github.com/berth-project/berth/internal/apiserver/podproxy"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apiserver/pkg/authentication/authenticator"
 	"k8s.io/apiserver/pkg/authentication/request/bearertoken"
 	"k8s.io/apiserver/pkg/authentication/token/tokenfile"
@@ -21,6 +24,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	genericfilters "k8s.io/apiserver/pkg/server/filters"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	serverstorage "k8s.io/apiserver/pkg/server/storage"
 	"k8s.io/apiserver/pkg/storage/storagebackend"
@@ -52,6 +56,9 @@ type Config struct {
 	NodePortSize int
 	// StorageMediaType is how objects are encoded in etcd.
 	StorageMediaType string
+	// AgentToken is the bearer token the API server presents to node agents
+	// when it proxies pods/log, exec, attach and portforward to them.
+	AgentToken string
 }
 
 // Server is a running-to-be API server.
@@ -60,6 +67,11 @@ type Server struct {
 	cfg      Config
 	loopback *restclient.Config
 	services *serviceAllocation
+	// nodes reads Nodes for the pod streaming subresources (podproxy), which
+	// find a pod's agent through its Node. The Pod storage is built in the
+	// same loop as the Node store, so podproxy gets a getter that reads this
+	// field, set by installAPIs once every store exists.
+	nodes rest.Getter
 }
 
 // LoopbackConfig returns a client config for in-process components.
@@ -95,6 +107,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	gc := genericapiserver.NewConfig(scheme.Codecs)
 	gc.EffectiveVersion = newEffectiveVersion()
+	// Streams to pods (exec, attach, port-forward, logs -f) live as long as
+	// the user keeps them open, like watches.
+	gc.LongRunningFunc = genericfilters.BasicLongRunningRequestCheck(sets.NewString("watch", "proxy"), sets.NewString("attach", "exec", "proxy", "log", "portforward"))
 	gc.PublicAddress = cfg.AdvertiseAddress
 
 	serving := genericoptions.NewSecureServingOptions().WithLoopback()
@@ -168,6 +183,7 @@ func (s *Server) installAPIs(optsGetter generic.RESTOptionsGetter) error {
 			info.VersionedResourcesStorageMap[res.gvr.Version][path] = st
 		}
 	}
+	s.nodes = groups[""].VersionedResourcesStorageMap["v1"]["nodes"].(rest.Getter)
 	if err := s.generic.InstallLegacyAPIGroup(genericapiserver.DefaultLegacyAPIPrefix, groups[""]); err != nil {
 		return fmt.Errorf("installing core API: %w", err)
 	}
@@ -207,6 +223,12 @@ func (s *Server) storageFor(res resource, optsGetter generic.RESTOptionsGetter) 
 	switch res.kind {
 	case "Pod":
 		out["pods/binding"] = &bindingREST{store: store}
+		nodes := podproxy.GetterFunc(func(ctx context.Context, name string, o *metav1.GetOptions) (runtime.Object, error) {
+			return s.nodes.Get(ctx, name, o)
+		})
+		for path, st := range podproxy.Storage(store, nodes, s.cfg.AgentToken) {
+			out[path] = st
+		}
 	case "Namespace":
 		store.ShouldDeleteDuringUpdate = shouldDeleteNamespaceDuringUpdate
 		if status != nil {

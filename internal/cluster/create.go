@@ -317,7 +317,7 @@ func (c *creation) run(ctx context.Context) error {
 				return err
 			}
 			for _, n := range st.Nodes[1:] {
-				proc, err := startNode(p, n, c.o.Binary, agentArgs(p, n, st.APIServer), []string{"BERTH_TOKEN=" + tok})
+				proc, err := startNode(p, n, c.o.Binary, agentArgs(p, n, st.APIServer), agentEnv(p, tok))
 				if err != nil {
 					return err
 				}

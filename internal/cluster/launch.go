@@ -39,13 +39,11 @@ func serverArgs(p Paths, n Node, noAgent bool) []string {
 
 // agentArgs are the arguments of `berth agent` on the other nodes; the join
 // token goes in the environment (BERTH_TOKEN), not on the command line. The
-// CA is also given as a file (node 0's, on the shared filesystem): the
-// server presents only its leaf certificate, so the join token's CA hash
-// alone cannot be checked against the TLS handshake.
+// agent trusts the server's CA by checking the token's hash against the
+// chain the server presents, as a k3s agent does.
 func agentArgs(p Paths, n Node, apiURL string) []string {
 	return []string{"agent",
 		"--server", apiURL,
-		"--ca-file", filepath.Join(p.ServerDir(0), "tls", "ca.crt"),
 		"--node-name", n.Name,
 		"--node-ip", n.IP,
 		"--root-dir", p.AgentRoot(n.Index),

@@ -28,7 +28,7 @@ func TestAgentArgs(t *testing.T) {
 	p := NewPaths("/s", "/r", "t1")
 	n := Node{Index: 2, Name: "t1-node2", IP: "172.28.3.12"}
 	got := agentArgs(p, n, APIServerURL("172.28.3.10"))
-	want := []string{"agent", "--server", "https://172.28.3.10:6443", "--ca-file", "/s/t1/nodes/node0/server/tls/ca.crt", "--node-name", "t1-node2", "--node-ip", "172.28.3.12",
+	want := []string{"agent", "--server", "https://172.28.3.10:6443", "--node-name", "t1-node2", "--node-ip", "172.28.3.12",
 		"--root-dir", "/s/t1/nodes/node2/agent", "--run-dir", "/r/t1/node2"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Fatalf("(-want +got):\n%s", d)

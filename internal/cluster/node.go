@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -84,6 +86,17 @@ func StartNode(ctx context.Context, o NodeOptions) error {
 	if err != nil {
 		return err
 	}
-	_, err = startNode(p, n, bin, agentArgs(p, n, st.APIServer), []string{"BERTH_TOKEN=" + tok})
+	_, err = startNode(p, n, bin, agentArgs(p, n, st.APIServer), agentEnv(p, tok))
 	return err
+}
+
+// agentEnv passes an agent its secrets in the environment, off the command
+// line: the join token, and the token the API server presents to it for
+// logs/exec/port-forward (node 0's <data-dir>/agent-token).
+func agentEnv(p Paths, joinToken string) []string {
+	env := []string{"BERTH_TOKEN=" + joinToken}
+	if b, err := os.ReadFile(filepath.Join(p.ServerDir(0), "agent-token")); err == nil {
+		env = append(env, "BERTH_AGENT_TOKEN="+strings.TrimSpace(string(b)))
+	}
+	return env
 }

@@ -12,7 +12,7 @@ import (
 
 // runAgent runs the node agent of the server's own node in-process; it
 // talks to the API over the loopback client like any other client.
-func runAgent(ctx context.Context, o Options, srv *apiserver.Server, advertise net.IP) {
+func runAgent(ctx context.Context, o Options, srv *apiserver.Server, advertise net.IP, agentToken string) {
 	nodeIP := advertise
 	if ip := net.ParseIP(o.NodeIP); ip != nil {
 		nodeIP = ip
@@ -24,7 +24,7 @@ func runAgent(ctx context.Context, o Options, srv *apiserver.Server, advertise n
 	a, err := agent.New(agent.Config{
 		NodeName: name, NodeIP: nodeIP, RootDir: o.AgentRootDir, RunDir: o.AgentRunDir,
 		ClusterDNS: net.ParseIP(o.ClusterDNS), ClusterDomain: o.ClusterDomain,
-		Rest:   srv.LoopbackConfig(),
+		AgentToken: agentToken, Rest: srv.LoopbackConfig(),
 		Labels: map[string]string{"node-role.kubernetes.io/control-plane": ""},
 	}, apiserver.GitVersion())
 	if err != nil {

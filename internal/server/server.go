@@ -37,6 +37,10 @@ type Options struct {
 	AgentRunDir   string
 	ClusterDNS    string
 	ClusterDomain string
+	// AgentToken is the bearer token the API server presents to node agents
+	// (logs, exec, attach, port-forward); empty: the one in
+	// <DataDir>/agent-token, created on first start.
+	AgentToken string
 }
 
 // DefaultOptions mirror the documented defaults.
@@ -58,6 +62,10 @@ func DefaultOptions() Options {
 
 // AdminKubeconfig is where the admin kubeconfig is written.
 func AdminKubeconfig(dataDir string) string { return filepath.Join(dataDir, "admin.kubeconfig") }
+
+// AgentTokenFile is where the token for node agents is kept when none is
+// given.
+func AgentTokenFile(dataDir string) string { return filepath.Join(dataDir, "agent-token") }
 
 // Run starts the control plane and blocks until ctx ends.
 func Run(ctx context.Context, o Options) error {
@@ -116,13 +124,25 @@ func Run(ctx context.Context, o Options) error {
 			sanHosts = append(sanHosts, san)
 		}
 	}
-	certFile, keyFile, err := ca.EnsureServingCert(tlsDir, sanHosts, sanIPs)
+	leafFile, keyFile, err := ca.EnsureServingCert(tlsDir, sanHosts, sanIPs)
 	if err != nil {
+		return err
+	}
+	// Serve the chain (leaf, then CA) so that agents joining with a K10
+	// token can check the CA's hash against the TLS handshake.
+	certFile := filepath.Join(tlsDir, "apiserver-chain.crt")
+	if err := writeChain(certFile, leafFile, ca.CertPEM()); err != nil {
 		return err
 	}
 	token, err := pki.EnsureToken(filepath.Join(o.DataDir, "token"))
 	if err != nil {
 		return err
+	}
+	agentToken := o.AgentToken
+	if agentToken == "" {
+		if agentToken, err = pki.EnsureToken(AgentTokenFile(o.DataDir)); err != nil {
+			return err
+		}
 	}
 	serverURL := "https://" + net.JoinHostPort(advertise.String(), fmt.Sprint(port))
 	if err := pki.WriteKubeconfig(AdminKubeconfig(o.DataDir), serverURL, ca.CertPEM(), token, "berth"); err != nil {
@@ -155,6 +175,7 @@ func Run(ctx context.Context, o Options) error {
 		},
 		EtcdEndpoints: endpoints, EtcdClient: etcdClient,
 		ServiceCIDR: serviceCIDR, NodePortBase: npBase, NodePortSize: npSize,
+		AgentToken: agentToken,
 	})
 	if err != nil {
 		return err
@@ -166,7 +187,7 @@ func Run(ctx context.Context, o Options) error {
 		}
 		go runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR)
 		if !o.DisableAgent {
-			go runAgent(ctx, o, srv, advertise)
+			go runAgent(ctx, o, srv, advertise, agentToken)
 		}
 		slog.Info("berth server ready", "url", serverURL, "kubeconfig", AdminKubeconfig(o.DataDir), "startup", time.Since(start).Round(time.Millisecond))
 		return nil
@@ -202,4 +223,18 @@ func defaultAdvertiseAddress(bind net.IP) net.IP {
 		}
 	}
 	return net.ParseIP("127.0.0.1")
+}
+
+// writeChain writes leaf followed by the CA certificate into file.
+func writeChain(file, leafFile string, caPEM []byte) error {
+	leaf, err := os.ReadFile(leafFile)
+	if err != nil {
+		return err
+	}
+	chain := append(append(append([]byte{}, leaf...), '\n'), caPEM...)
+	tmp := file + ".tmp"
+	if err := os.WriteFile(tmp, chain, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, file)
 }
