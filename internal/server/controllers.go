@@ -6,6 +6,7 @@ import (
 	"net"
 
 	"github.com/berth-project/berth/internal/apiserver"
+	"github.com/berth-project/berth/internal/controller/endpointslice"
 	"github.com/berth-project/berth/internal/controller/garbagecollector"
 	"github.com/berth-project/berth/internal/controller/namespace"
 	"github.com/berth-project/berth/internal/controller/nodeipam"
@@ -64,6 +65,11 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 		slog.Error("scheduler", "err", err)
 	} else {
 		start("scheduler", sched.Run, 2)
+	}
+	if es, err := endpointslice.New(client, endpointslice.Options{}); err != nil {
+		slog.Error("endpointslice controller", "err", err)
+	} else {
+		start("endpointslice", es.Run, 2)
 	}
 	if sc, err := serviceaccount.New(client, caPEM); err != nil {
 		slog.Error("serviceaccount controller", "err", err)
