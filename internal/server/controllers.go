@@ -6,13 +6,16 @@ import (
 	"net"
 
 	"github.com/berth-project/berth/internal/apiserver"
+	"github.com/berth-project/berth/internal/controller/deployment"
 	"github.com/berth-project/berth/internal/controller/endpointslice"
+	"github.com/berth-project/berth/internal/controller/replicaset"
 	"github.com/berth-project/berth/internal/controller/garbagecollector"
 	"github.com/berth-project/berth/internal/controller/namespace"
 	"github.com/berth-project/berth/internal/controller/nodeipam"
 	"github.com/berth-project/berth/internal/controller/serviceaccount"
 	"github.com/berth-project/berth/internal/scheduler"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
 )
@@ -71,6 +74,20 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 	} else {
 		start("endpointslice", es.Run, 2)
 	}
+	// The workload controllers share one informer cache of pods,
+	// ReplicaSets and Deployments.
+	workloads := informers.NewSharedInformerFactory(client, 0)
+	if rs, err := replicaset.New(client, workloads); err != nil {
+		slog.Error("replicaset controller", "err", err)
+	} else {
+		start("replicaset", rs.Run, 4)
+	}
+	if dc, err := deployment.New(client, workloads); err != nil {
+		slog.Error("deployment controller", "err", err)
+	} else {
+		start("deployment", dc.Run, 4)
+	}
+	workloads.Start(ctx.Done())
 	if sc, err := serviceaccount.New(client, caPEM); err != nil {
 		slog.Error("serviceaccount controller", "err", err)
 	} else {

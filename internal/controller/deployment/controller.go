@@ -1,0 +1,131 @@
+package deployment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	appslisters "k8s.io/client-go/listers/apps/v1"
+	corelisters "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/record"
+	"k8s.io/client-go/util/workqueue"
+	"k8s.io/utils/clock"
+
+	"github.com/berth-project/berth/internal/controller/replicaset/podutil"
+)
+
+// component is the event source, as kubectl describe shows it.
+const component = "deployment-controller"
+
+// Controller rolls Deployments out through ReplicaSets.
+type Controller struct {
+	client    kubernetes.Interface
+	factory   informers.SharedInformerFactory
+	dLister   appslisters.DeploymentLister
+	rsLister  appslisters.ReplicaSetLister
+	podLister corelisters.PodLister
+	synced    []cache.InformerSynced
+	queue     workqueue.TypedRateLimitingInterface[string]
+	recorder  record.EventRecorder
+	clock     clock.Clock
+	log       *slog.Logger
+}
+
+// New builds the controller on factory's Deployment, ReplicaSet and Pod
+// informers. The caller owns factory and starts it after New (Run starts it
+// too, which is harmless); share it with the ReplicaSet controller so both
+// use one cache.
+func New(client kubernetes.Interface, factory informers.SharedInformerFactory) (*Controller, error) {
+	dInf := factory.Apps().V1().Deployments()
+	rsInf := factory.Apps().V1().ReplicaSets()
+	podInf := factory.Core().V1().Pods()
+	c := &Controller{
+		client:    client,
+		factory:   factory,
+		dLister:   dInf.Lister(),
+		rsLister:  rsInf.Lister(),
+		podLister: podInf.Lister(),
+		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
+			workqueue.DefaultTypedControllerRateLimiter[string](),
+			workqueue.TypedRateLimitingQueueConfig[string]{Name: "deployment"}),
+		recorder: &record.FakeRecorder{}, // replaced in Run; discards
+		clock:    clock.RealClock{},
+		log:      slog.Default().With("controller", "deployment"),
+	}
+	dReg, err := dInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    c.enqueue,
+		UpdateFunc: func(_, obj any) { c.enqueue(obj) },
+		DeleteFunc: c.enqueue,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("deployment: watching deployments: %w", err)
+	}
+	rsReg, err := rsInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    c.addRS,
+		UpdateFunc: c.updateRS,
+		DeleteFunc: c.deleteRS,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("deployment: watching replicasets: %w", err)
+	}
+	podReg, err := podInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		DeleteFunc: c.deletePod,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("deployment: watching pods: %w", err)
+	}
+	c.synced = []cache.InformerSynced{dReg.HasSynced, rsReg.HasSynced, podReg.HasSynced}
+	return c, nil
+}
+
+// Run syncs Deployments with the given number of workers until ctx is done.
+func (c *Controller) Run(ctx context.Context, workers int) error {
+	recorder, stopEvents := podutil.StartRecorder(ctx, c.client, component)
+	c.recorder = recorder
+	defer stopEvents()
+	defer c.queue.ShutDown()
+	c.factory.Start(ctx.Done())
+	if !cache.WaitForCacheSync(ctx.Done(), c.synced...) {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return errors.New("deployment: informer caches did not sync")
+	}
+	c.log.Info("started", "workers", workers)
+	for range max(workers, 1) {
+		go wait.UntilWithContext(ctx, c.worker, time.Second)
+	}
+	<-ctx.Done()
+	c.log.Info("stopping")
+	return nil
+}
+
+func (c *Controller) worker(ctx context.Context) {
+	for c.processNext(ctx) {
+	}
+}
+
+func (c *Controller) processNext(ctx context.Context) bool {
+	key, quit := c.queue.Get()
+	if quit {
+		return false
+	}
+	defer c.queue.Done(key)
+	after, err := c.sync(ctx, key)
+	if err != nil {
+		c.log.Warn("sync failed, will retry", "deployment", key, "err", err)
+		c.queue.AddRateLimited(key)
+		return true
+	}
+	c.queue.Forget(key)
+	if after > 0 {
+		c.queue.AddAfter(key, after)
+	}
+	return true
+}
