@@ -268,7 +268,9 @@ func TestForegroundDeletion(t *testing.T) {
 		object(podRes, "ns", "a", "p1", refTo(rsRes, "rs", "rs1", true)),
 		object(podRes, "ns", "b", "p2", refTo(rsRes, "rs", "rs1", false)),
 	)
-	h.drain()
+	// Both dependents go, the blocking one and the other; under load the
+	// second delete can come after the queue first looks drained.
+	h.drainUntil("both dependents deleted", func() bool { d := h.deletes(); return d["pods/ns/a"] != "" && d["pods/ns/b"] != "" })
 	got := h.deletes()
 	if got["pods/ns/a"] != metav1.DeletePropagationBackground || got["pods/ns/b"] != metav1.DeletePropagationBackground {
 		t.Fatalf("dependents not deleted: %v", got)
