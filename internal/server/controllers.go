@@ -6,6 +6,7 @@ import (
 	"net"
 
 	"github.com/berth-project/berth/internal/apiserver"
+	"github.com/berth-project/berth/internal/controller/daemonset"
 	"github.com/berth-project/berth/internal/controller/deployment"
 	"github.com/berth-project/berth/internal/controller/endpointslice"
 	"github.com/berth-project/berth/internal/controller/replicaset"
@@ -86,6 +87,11 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 		slog.Error("deployment controller", "err", err)
 	} else {
 		start("deployment", dc.Run, 4)
+	}
+	if ds, err := daemonset.New(client, workloads); err != nil {
+		slog.Error("daemonset controller", "err", err)
+	} else {
+		start("daemonset", ds.Run, 2)
 	}
 	workloads.Start(ctx.Done())
 	if sc, err := serviceaccount.New(client, caPEM); err != nil {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -119,7 +120,11 @@ func (c *Controller) processNext(ctx context.Context) bool {
 	defer c.queue.Done(key)
 	after, err := c.sync(ctx, key)
 	if err != nil {
-		c.log.Warn("sync failed, will retry", "deployment", key, "err", err)
+		level := slog.LevelWarn
+		if apierrors.IsConflict(err) {
+			level = slog.LevelDebug // a stale cache; the retry sees the new version
+		}
+		c.log.Log(ctx, level, "sync failed, will retry", "deployment", key, "err", err)
 		c.queue.AddRateLimited(key)
 		return true
 	}

@@ -3,7 +3,6 @@ package deployment
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
 	"time"
@@ -78,50 +77,16 @@ func (c *Controller) claimReplicaSets(ctx context.Context, d *appsv1.Deployment,
 	if err != nil {
 		return nil, err
 	}
-	var owned, adopt []*appsv1.ReplicaSet
-	var errs []error
-	for _, rs := range list {
-		switch podutil.Claim(d, rs, selector.Matches(labels.Set(rs.Labels))) {
-		case podutil.Keep:
-			owned = append(owned, rs)
-		case podutil.Adopt:
-			adopt = append(adopt, rs)
-		case podutil.Release:
-			body, err := podutil.ReleasePatch(rs, d.UID)
-			if err == nil {
-				_, err = c.client.AppsV1().ReplicaSets(rs.Namespace).Patch(ctx, rs.Name, types.MergePatchType, body, metav1.PatchOptions{})
-			}
-			if err != nil && !apierrors.IsNotFound(err) {
-				errs = append(errs, fmt.Errorf("releasing replicaset %s: %w", rs.Name, err))
-			}
-		}
-	}
-	if len(adopt) == 0 {
-		return owned, errors.Join(errs...)
-	}
-	fresh, err := c.client.AppsV1().Deployments(d.Namespace).Get(ctx, d.Name, metav1.GetOptions{})
-	if err != nil {
-		return owned, errors.Join(append(errs, err)...)
-	}
-	if fresh.UID != d.UID || fresh.DeletionTimestamp != nil {
-		return owned, errors.Join(errs...)
-	}
-	ref := podutil.NewControllerRef(d, controllerKind)
-	for _, rs := range adopt {
-		body, err := podutil.AdoptPatch(rs, ref)
-		var got *appsv1.ReplicaSet
-		if err == nil {
-			got, err = c.client.AppsV1().ReplicaSets(rs.Namespace).Patch(ctx, rs.Name, types.MergePatchType, body, metav1.PatchOptions{})
-		}
-		switch {
-		case err == nil:
-			c.log.Info("adopted replicaset", "deployment", d.Namespace+"/"+d.Name, "replicaset", rs.Name)
-			owned = append(owned, got)
-		case !apierrors.IsNotFound(err):
-			errs = append(errs, fmt.Errorf("adopting replicaset %s: %w", rs.Name, err))
-		}
-	}
-	return owned, errors.Join(errs...)
+	rsAPI := c.client.AppsV1().ReplicaSets(d.Namespace)
+	dAPI := c.client.AppsV1().Deployments(d.Namespace)
+	return podutil.ClaimObjects(ctx, d, podutil.NewControllerRef(d, controllerKind), list,
+		func(rs *appsv1.ReplicaSet) bool { return selector.Matches(labels.Set(rs.Labels)) },
+		func(ctx context.Context, name string, body []byte) (*appsv1.ReplicaSet, error) {
+			return rsAPI.Patch(ctx, name, types.MergePatchType, body, metav1.PatchOptions{})
+		},
+		podutil.SameObject(func(ctx context.Context) (*appsv1.Deployment, error) {
+			return dAPI.Get(ctx, d.Name, metav1.GetOptions{})
+		}, d))
 }
 
 // podsByRS groups the pods d's selector covers by the ReplicaSet (of rss)
@@ -181,8 +146,13 @@ func (c *Controller) apply(ctx context.Context, d *appsv1.Deployment, p Plan) er
 		}
 	}
 	for _, rs := range p.Deletes {
-		uid := rs.UID
-		err := c.client.AppsV1().ReplicaSets(rs.Namespace).Delete(ctx, rs.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
+		// Preconditions: only the ReplicaSet as planned on, not one a newer
+		// pass (or a rollback) has scaled up since the cache was filled.
+		pre := &metav1.Preconditions{UID: &rs.UID}
+		if rs.ResourceVersion != "" {
+			pre.ResourceVersion = &rs.ResourceVersion
+		}
+		err := c.client.AppsV1().ReplicaSets(rs.Namespace).Delete(ctx, rs.Name, metav1.DeleteOptions{Preconditions: pre})
 		if err != nil && !apierrors.IsNotFound(err) {
 			return fmt.Errorf("deleting old replicaset %s: %w", rs.Name, err)
 		}
@@ -190,10 +160,14 @@ func (c *Controller) apply(ctx context.Context, d *appsv1.Deployment, p Plan) er
 	}
 	base := d
 	if p.Revision != "" {
-		// Metadata moves through the main resource, not /status.
-		body, err := json.Marshal(map[string]any{"metadata": map[string]any{
-			"uid": d.UID, "annotations": map[string]string{revisionAnnotation: p.Revision},
-		}})
+		// Metadata moves through the main resource, not /status. The
+		// resourceVersion makes a pass planned on a stale copy fail here
+		// rather than write a stale status onto the fresh object below.
+		md := map[string]any{"uid": d.UID, "annotations": map[string]string{revisionAnnotation: p.Revision}}
+		if d.ResourceVersion != "" {
+			md["resourceVersion"] = d.ResourceVersion
+		}
+		body, err := json.Marshal(map[string]any{"metadata": md})
 		if err != nil {
 			return err
 		}

@@ -3,7 +3,6 @@ package replicaset
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -77,46 +76,18 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 // claimPods adopts and releases, returning the active pods the ReplicaSet
 // now controls.
 func (c *Controller) claimPods(ctx context.Context, rs *appsv1.ReplicaSet, selector labels.Selector, pods []*corev1.Pod) ([]*corev1.Pod, error) {
-	r := claim(rs, selector, pods)
-	var errs []error
-	for _, p := range r.Release {
-		body, err := podutil.ReleasePatch(p, rs.UID)
-		if err == nil {
-			_, err = c.client.CoreV1().Pods(p.Namespace).Patch(ctx, p.Name, types.MergePatchType, body, metav1.PatchOptions{})
-		}
-		if err != nil && !apierrors.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("releasing pod %s: %w", p.Name, err))
-		}
-	}
-	owned := r.Owned
-	if len(r.Adopt) == 0 {
-		return owned, errors.Join(errs...)
-	}
-	// The cache may be stale: make sure the ReplicaSet still exists, is the
-	// same object and is not being deleted before taking pods over.
-	fresh, err := c.client.AppsV1().ReplicaSets(rs.Namespace).Get(ctx, rs.Name, metav1.GetOptions{})
-	switch {
-	case err != nil:
-		return owned, errors.Join(append(errs, err)...)
-	case fresh.UID != rs.UID || fresh.DeletionTimestamp != nil:
-		return owned, errors.Join(errs...)
-	}
-	ref := podutil.NewControllerRef(rs, controllerKind)
-	for _, p := range r.Adopt {
-		body, err := podutil.AdoptPatch(p, ref)
-		var got *corev1.Pod
-		if err == nil {
-			got, err = c.client.CoreV1().Pods(p.Namespace).Patch(ctx, p.Name, types.MergePatchType, body, metav1.PatchOptions{})
-		}
-		switch {
-		case err == nil:
-			c.log.Info("adopted pod", "replicaset", keyOf(rs), "pod", p.Name)
-			owned = append(owned, got)
-		case !apierrors.IsNotFound(err):
-			errs = append(errs, fmt.Errorf("adopting pod %s: %w", p.Name, err))
-		}
-	}
-	return owned, errors.Join(errs...)
+	podsAPI := c.client.CoreV1().Pods(rs.Namespace)
+	rsAPI := c.client.AppsV1().ReplicaSets(rs.Namespace)
+	return podutil.ClaimObjects(ctx, rs, podutil.NewControllerRef(rs, controllerKind), pods,
+		func(p *corev1.Pod) bool { return selector.Matches(labels.Set(p.Labels)) },
+		func(ctx context.Context, name string, body []byte) (*corev1.Pod, error) {
+			return podsAPI.Patch(ctx, name, types.MergePatchType, body, metav1.PatchOptions{})
+		},
+		// The cache may be stale: make sure the ReplicaSet still exists, is
+		// the same object and is not being deleted before taking pods over.
+		podutil.SameObject(func(ctx context.Context) (*appsv1.ReplicaSet, error) {
+			return rsAPI.Get(ctx, rs.Name, metav1.GetOptions{})
+		}, rs))
 }
 
 // manage creates or deletes pods so that spec.replicas of them are active.

@@ -1,11 +1,13 @@
 package podutil
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
@@ -87,5 +89,59 @@ func TestOwnerRefPatches(t *testing.T) {
 	}
 	if !IsControlledBy(pod, "rs-uid") || IsControlledBy(pod, "x") {
 		t.Error("IsControlledBy")
+	}
+}
+
+func TestClaimObjects(t *testing.T) {
+	owner := &metav1.ObjectMeta{Namespace: "ns", Name: "rs", UID: "owner"}
+	ref := NewControllerRef(owner, corev1.SchemeGroupVersion.WithKind("ReplicaSet"))
+	mk := func(name string, controlled bool, app string) *corev1.Pod {
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, UID: types.UID(name), Labels: map[string]string{"app": app}}}
+		if controlled {
+			p.OwnerReferences = []metav1.OwnerReference{ref}
+		}
+		return p
+	}
+	pods := []*corev1.Pod{mk("kept", true, "web"), mk("released", true, "db"), mk("adopted", false, "web"), mk("gone", false, "web"), mk("ignored", false, "db")}
+	matches := func(p *corev1.Pod) bool { return p.Labels["app"] == "web" }
+	var patched []string
+	patch := func(_ context.Context, name string, _ []byte) (*corev1.Pod, error) {
+		patched = append(patched, name)
+		if name == "gone" {
+			return nil, apierrors.NewNotFound(corev1.Resource("pods"), name)
+		}
+		return mk(name+"-patched", true, "web"), nil
+	}
+	yes := func(context.Context) (bool, error) { return true, nil }
+	got, err := ClaimObjects(context.Background(), owner, ref, pods, matches, patch, yes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range got {
+		names = append(names, p.Name)
+	}
+	if diff := cmp.Diff([]string{"kept", "adopted-patched"}, names); diff != "" {
+		t.Errorf("owned (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"released", "adopted", "gone"}, patched); diff != "" {
+		t.Errorf("patched (-want +got):\n%s", diff)
+	}
+
+	// The owner turned out to be gone: no adoption, releases still happen.
+	patched = nil
+	no := SameObject(func(context.Context) (*metav1.ObjectMeta, error) {
+		return nil, apierrors.NewNotFound(corev1.Resource("replicasets"), "rs")
+	}, owner)
+	got, err = ClaimObjects(context.Background(), owner, ref, pods, matches, patch, no)
+	if err != nil || len(got) != 1 || !cmp.Equal(patched, []string{"released"}) {
+		t.Errorf("owner gone: owned %d, patched %v, err %v", len(got), patched, err)
+	}
+	// Re-created under the same name: not the same object.
+	other := SameObject(func(context.Context) (*metav1.ObjectMeta, error) {
+		return &metav1.ObjectMeta{UID: "other"}, nil
+	}, owner)
+	if ok, err := other(context.Background()); ok || err != nil {
+		t.Error("a different UID must not adopt")
 	}
 }
