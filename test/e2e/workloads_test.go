@@ -88,7 +88,8 @@ func TestDeploymentLifecycle(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}()
-	w.Kubectl("set", "env", "deployment/web", "ROLL=1")
+	// A new image reference (the same image under its full name) rolls out.
+	w.Kubectl("set", "image", "deployment/web", "testhost=docker.io/library/testhost:latest")
 	w.Kubectl("rollout", "status", "deployment/web", "--timeout=180s")
 	close(stop)
 	wg.Wait()
@@ -108,8 +109,14 @@ func TestDeploymentLifecycle(t *testing.T) {
 	if n := strings.Count(w.Kubectl("get", "rs", "-l", "app=web", "--no-headers"), "\n"); n != 2 {
 		t.Fatalf("undo should reuse the old ReplicaSet: %d ReplicaSets", n)
 	}
-	if out := w.Kubectl("get", "deployment", "web", "-o", "jsonpath={.spec.template.spec.containers[0].env}"); strings.Contains(out, "ROLL") {
-		t.Fatalf("undo kept the new template: %s", out)
+	if out := w.Kubectl("get", "deployment", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"); out != "testhost" {
+		t.Fatalf("undo kept the new template: image %s", out)
+	}
+	if out := w.Kubectl("rollout", "history", "deployment/web"); !strings.Contains(out, "REVISION") || !strings.Contains(out, "3") {
+		t.Fatalf("rollout history:\n%s", out)
+	}
+	if out := w.Kubectl("describe", "deployment", "web"); !strings.Contains(out, "ScalingReplicaSet") {
+		t.Fatalf("describe shows no ScalingReplicaSet events:\n%s", out)
 	}
 
 	// Restart the server in the middle of a rollout: it finishes, no extra pods.
