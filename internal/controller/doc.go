@@ -13,6 +13,10 @@
 //     "default", ConfigMap "kube-root-ca.crt") in every live namespace.
 //   - nodeipam: gives every Node its spec.podCIDR, the range its pods' IPs
 //     come from.
+//   - replicaset, deployment, daemonset: keep replicated pods running and roll
+//     out new templates (the pods whose changing IPs Services follow).
+//   - endpointslice: lists each Service's ready pods in EndpointSlices (and
+//     the legacy Endpoints), what the service proxy and cluster DNS serve.
 //
 // The scheduler, which binds pods to nodes, lives in internal/scheduler.
 package controller
