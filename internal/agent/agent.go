@@ -103,6 +103,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err := a.startStreaming(ctx); err != nil {
 		return err
 	}
+	if err := a.runServiceProxy(ctx, podCIDR); err != nil {
+		a.log.Warn("service proxy not running on this node", "err", err)
+	}
 	if err := a.serveClusterDNS(ctx); err != nil {
 		a.log.Warn("cluster DNS not served on this node", "err", err)
 	}

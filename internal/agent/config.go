@@ -27,6 +27,11 @@ type Config struct {
 	// AgentToken authenticates the API server to this agent's streaming
 	// endpoints.
 	AgentToken string
+	// ClusterCIDR is the range of all pod IPs (default 10.42.0.0/16);
+	// ProxyBalance the node's default backend choice for Services
+	// ("round-robin" or "random").
+	ClusterCIDR  string
+	ProxyBalance string
 	// RuncBinary is the runc executable (default "runc" from PATH).
 	RuncBinary string
 	// Labels are added to the Node on registration.
@@ -56,6 +61,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ClusterDNS == nil {
 		c.ClusterDNS = net.ParseIP("10.43.0.10")
+	}
+	if c.ClusterCIDR == "" {
+		c.ClusterCIDR = "10.42.0.0/16"
 	}
 	if c.StreamingPort == 0 {
 		c.StreamingPort = 10250
