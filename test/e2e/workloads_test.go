@@ -55,7 +55,18 @@ func TestDeploymentLifecycle(t *testing.T) {
 	w.waitPods(t, "app=web", 2)
 
 	// A deleted pod is replaced.
-	name := strings.Fields(w.Kubectl("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].metadata.name}"))[0]
+	// (pods of the scale-down may still be terminating: pick a live one)
+	name := ""
+	pods, err := w.Clientset().CoreV1().Pods("default").List(context.Background(), metav1.ListOptions{LabelSelector: "app=web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pods.Items {
+		if p.DeletionTimestamp == nil {
+			name = p.Name
+			break
+		}
+	}
 	w.Kubectl("delete", "pod", name, "--wait=false")
 	waitFor(t, 60*time.Second, "a replacement pod", func() (bool, string) {
 		out, _ := w.KubectlErr("", "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].metadata.name}")
