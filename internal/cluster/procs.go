@@ -245,6 +245,9 @@ func sweepNodeCgroups(root, nodeName string) error {
 				errs = append(errs, fmt.Errorf("removing cgroup %s: %w", d, err))
 			}
 		}
+		// The shared "berth" parent goes with the last node that used it;
+		// while another node's cgroups are below it, rmdir fails harmlessly.
+		_ = unix.Rmdir(filepath.Dir(top))
 	}
 	return errors.Join(errs...)
 }
