@@ -32,6 +32,9 @@ type Config struct {
 	// ("round-robin" or "random").
 	ClusterCIDR  string
 	ProxyBalance string
+	// PodNetwork is how pods reach pods on other nodes: "vxlan" (default)
+	// or "host-gw" (network.ParseMode).
+	PodNetwork string
 	// RuncBinary is the runc executable (default "runc" from PATH).
 	RuncBinary string
 	// Labels are added to the Node on registration.

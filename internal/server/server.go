@@ -37,6 +37,8 @@ type Options struct {
 	AgentRunDir   string
 	ClusterDNS    string
 	ClusterDomain string
+	// PodNetwork is the cross-node pod network mode: vxlan or host-gw.
+	PodNetwork string
 	// AgentToken is the bearer token the API server presents to node agents
 	// (logs, exec, attach, port-forward); empty: the one in
 	// <DataDir>/agent-token, created on first start.
@@ -57,6 +59,7 @@ func DefaultOptions() Options {
 		AgentRunDir:    "/run/berth",
 		ClusterDNS:     "10.43.0.10",
 		ClusterDomain:  "cluster.local",
+		PodNetwork:     "vxlan",
 	}
 }
 
