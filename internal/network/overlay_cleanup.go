@@ -2,7 +2,6 @@ package network
 
 import (
 	"errors"
-
 )
 
 // CleanupOverlay removes everything the overlay made in the node
