@@ -70,7 +70,7 @@ func EnsureOverlay(cfg OverlayConfig) (podMTU int, err error) {
 	if err := ensureVXLAN(h, cfg, underlay, mtu); err != nil {
 		return 0, err
 	}
-	slog.Info("network: overlay device ready", "mode", cfg.Mode, "device", VXLANDevice, "vtep", VTEPAddr(cfg.PodCIDR), "mac", VTEPMAC(cfg.PodCIDR), "underlay", underlay.Attrs().Name, "mtu", mtu)
+	slog.Info("network: overlay device ready", "mode", cfg.Mode, "device", VXLANDevice, "vtep", VTEPAddr(cfg.PodCIDR), "mac", VTEPMAC(cfg.PodCIDR).String(), "underlay", underlay.Attrs().Name, "mtu", mtu)
 	return mtu, nil
 }
 

@@ -159,7 +159,7 @@ func syncFDB(h *netlink.Handle, link netlink.Link, want []OverlayFDB) error {
 			errs = append(errs, fmt.Errorf("network: delete forwarding entry %s: %w", key, err))
 			continue
 		}
-		slog.Info("network: removed forwarding entry", "mac", n.HardwareAddr, "dst", n.IP)
+		slog.Info("network: removed forwarding entry", "mac", n.HardwareAddr.String(), "dst", n.IP)
 	}
 	for _, f := range want {
 		if present[f.MAC+" "+f.Dst.String()] {
@@ -200,7 +200,7 @@ func syncNeigh(h *netlink.Handle, link netlink.Link, want []OverlayNeigh) error 
 			errs = append(errs, fmt.Errorf("network: delete neighbour %s: %w", key, err))
 			continue
 		}
-		slog.Info("network: removed overlay neighbour", "ip", n.IP, "mac", n.HardwareAddr)
+		slog.Info("network: removed overlay neighbour", "ip", n.IP, "mac", n.HardwareAddr.String())
 	}
 	for _, w := range want {
 		if present[w.IP.String()+" "+w.MAC] {

@@ -33,8 +33,10 @@ type NodeWorld struct {
 	NodeIP   string
 	Dir      string // state root of the cluster (and kubeconfig, images)
 	MountNS  string // pinned mount namespace of the node
-	paths    cluster.Paths
-	world    *World
+	// Nodes are all nodes of the cluster (Nodes[0] is the one above).
+	Nodes []cluster.Node
+	paths cluster.Paths
+	world *World
 }
 
 var (
@@ -75,6 +77,13 @@ func requireRoot(t testing.TB) {
 // NewNodeWorld creates a world and a one-node cluster in it.
 func NewNodeWorld(t testing.TB) *NodeWorld {
 	t.Helper()
+	return NewNodeWorldWith(t)
+}
+
+// NewNodeWorldWith creates a world and a cluster with extra `berth cluster
+// create` arguments ("--nodes", "3", …); it returns once every node is Ready.
+func NewNodeWorldWith(t testing.TB, createArgs ...string) *NodeWorld {
+	t.Helper()
 	requireRoot(t)
 	_ = BerthBinary(t) // build it before the clock of the world starts
 	imgs := testImages(t)
@@ -89,7 +98,7 @@ func NewNodeWorld(t testing.TB) *NodeWorld {
 	w := &NodeWorld{t: t, ID: id, Cluster: "e" + id, Outside: world.Name, Dir: dir, world: world}
 	w.paths = cluster.NewPaths(dir, filepath.Join(dir, "run"), w.Cluster)
 	t.Cleanup(w.Destroy) // runs before the world's own cleanup
-	out, err := w.berth("cluster", "create", w.Cluster, "--kubeconfig", w.Kubeconfig(), "--images", imgs, "--wait", "120s")
+	out, err := w.berth(append([]string{"cluster", "create", w.Cluster, "--kubeconfig", w.Kubeconfig(), "--images", imgs, "--wait", "120s"}, createArgs...)...)
 	if err != nil {
 		t.Fatalf("berth cluster create: %v\n%s", err, out)
 	}
@@ -99,6 +108,7 @@ func NewNodeWorld(t testing.TB) *NodeWorld {
 	}
 	n := st.Nodes[0]
 	w.Node, w.NodeIP, w.NodeName, w.MountNS = n.NetNS, n.IP, n.Name, w.paths.MountNSPin(0)
+	w.Nodes = st.Nodes
 	w.waitNodeReady()
 	return w
 }
