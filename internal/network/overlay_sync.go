@@ -101,6 +101,10 @@ func syncRoutes(h *netlink.Handle, want []OverlayRoute) error {
 		if present {
 			continue
 		}
+		if other := foreignRoute(h, r.Dst); other != "" {
+			errs = append(errs, fmt.Errorf("network: route to %v not installed: a route of another owner is there (%s)", r.Dst, other))
+			continue
+		}
 		nr := &netlink.Route{LinkIndex: link.Attrs().Index, Dst: toIPNet(r.Dst), Gw: net.IP(r.Gw.AsSlice()),
 			Protocol: RouteProtocol, Table: unix.RT_TABLE_MAIN}
 		if r.OnLink {
@@ -126,6 +130,22 @@ func syncRoutes(h *netlink.Handle, want []OverlayRoute) error {
 		slog.Info("network: removed overlay route", "dst", hr.Dst)
 	}
 	return errors.Join(errs...)
+}
+
+// foreignRoute describes a main-table route to exactly dst that is not
+// ours ("" if none): replacing it would take someone else's route.
+func foreignRoute(h *netlink.Handle, dst netip.Prefix) string {
+	rs, err := h.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Dst: toIPNet(dst), Table: unix.RT_TABLE_MAIN},
+		netlink.RT_FILTER_DST|netlink.RT_FILTER_TABLE)
+	if err != nil {
+		return ""
+	}
+	for _, r := range rs {
+		if r.Protocol != RouteProtocol {
+			return r.String()
+		}
+	}
+	return ""
 }
 
 func wantsDst(want []OverlayRoute, dst *net.IPNet) bool {

@@ -81,6 +81,22 @@ func TestRootOverlay(t *testing.T) {
 		t.Fatalf("after n2 left:\n got %s\nwant %s", got, want)
 	}
 
+	// a peer whose podCIDR someone else already routes is not taken over
+	taken := &netlink.Route{LinkIndex: link.Attrs().Index, Dst: ipnet(t, "10.42.5.0/24"), Gw: net.ParseIP("172.30.0.98"), Protocol: unix.RTPROT_STATIC}
+	if err := h.RouteAdd(taken); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := SyncOverlay(cfg, append(nodes[:2:2], NodeAddr{Name: "n5", PodCIDR: netip.MustParsePrefix("10.42.5.0/24"), IP: netip.MustParseAddr("172.30.0.15")})); err == nil ||
+		!strings.Contains(err.Error(), "route to 10.42.5.0/24 not installed: a route of another owner is there") {
+		t.Fatalf("SyncOverlay over a foreign route: %v", err)
+	}
+	if rs, _ := h.RouteListFiltered(netlink.FAMILY_V4, &netlink.Route{Dst: taken.Dst}, netlink.RT_FILTER_DST); len(rs) != 1 || rs[0].Protocol != unix.RTPROT_STATIC {
+		t.Fatalf("the foreign route to 10.42.5.0/24 was changed: %v", rs)
+	}
+	if err := h.RouteDel(taken); err != nil {
+		t.Fatal(err)
+	}
+
 	cfg.Mode = ModeHostGW
 	if mtu, err := EnsureOverlay(cfg); err != nil || mtu != 1500 {
 		t.Fatalf("EnsureOverlay host-gw = %d, %v", mtu, err)
