@@ -35,7 +35,7 @@ func TestPodNetworkReport(t *testing.T) {
 	var create3 time.Duration
 	for _, mode := range []string{"vxlan", "host-gw"} {
 		start := time.Now()
-		w := e2e.NewNodeWorldWith(t, "--nodes", "3", "--pod-network", mode, "--wait", "240s")
+		w := e2e.NewNodeWorldWith(t, e2e.NodeWorldOptions{Nodes: 3, CreateArgs: []string{"--pod-network", mode, "--wait", "240s"}})
 		if create3 == 0 {
 			create3 = time.Since(start)
 		}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -26,7 +25,7 @@ func TestPodNetworkAcrossNodes(t *testing.T) {
 		mtu  string
 	}{{"vxlan", "1450"}, {"host-gw", "1500"}} {
 		t.Run(tc.mode, func(t *testing.T) {
-			w := newMultiNodeWorld(t, 3, "--pod-network", tc.mode)
+			w := NewNodeWorldWith(t, NodeWorldOptions{Nodes: 3, CreateArgs: []string{"--pod-network", tc.mode, "--wait", "240s"}})
 			podIPs := w.pinnedPods(t)
 			if got := strings.TrimSpace(w.Kubectl("exec", "p0", "-c", "web", "--", "cat", "/sys/class/net/eth0/mtu")); got != tc.mtu {
 				t.Errorf("pod MTU %s, want %s", got, tc.mtu)
@@ -48,22 +47,6 @@ func TestPodNetworkAcrossNodes(t *testing.T) {
 			}
 		})
 	}
-}
-
-// newMultiNodeWorld is a NodeWorld of n nodes; on failure the logs of the
-// agents (nodes 1..n-1) are shown too.
-func newMultiNodeWorld(t *testing.T, n int, args ...string) *NodeWorld {
-	w := NewNodeWorldWith(t, append([]string{"--nodes", fmt.Sprint(n), "--wait", "240s"}, args...)...)
-	t.Cleanup(func() {
-		if !t.Failed() {
-			return
-		}
-		for i := 1; i < n; i++ {
-			b, _ := os.ReadFile(w.paths.NodeLog(i))
-			t.Logf("--- node %d log (last 40 lines) ---\n%s", i, tail(string(b), 40))
-		}
-	})
-	return w
 }
 
 // pinnedPods runs p0, p1, p2 on nodes 0, 1, 2 (spec.nodeName): testhost
