@@ -7,6 +7,7 @@ import (
 
 	"github.com/berth-project/berth/internal/agent"
 	"github.com/berth-project/berth/internal/apiserver"
+	"github.com/berth-project/berth/internal/network"
 	"github.com/berth-project/berth/internal/pki"
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/rest"
@@ -26,6 +27,9 @@ func agentCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cleanup {
 				return agent.Cleanup()
+			}
+			if _, err := network.ParseMode(cfg.PodNetwork); err != nil {
+				return err
 			}
 			if server == "" || token == "" {
 				return fmt.Errorf("--server and --token are required")
