@@ -17,7 +17,8 @@ import (
 // (no SNAT), the pod MTU accounts for VXLAN, and traffic leaving the
 // cluster is masqueraded. With vxlan (the default) also Services across
 // nodes: ClusterIP from a pod on every node, NodePort on every node from
-// the underlay's host side, externalTrafficPolicy Local.
+// the underlay's host side, externalTrafficPolicy Local. In both modes a
+// deleted Node's entries leave the other nodes.
 func TestPodNetworkAcrossNodes(t *testing.T) {
 	requireRoot(t)
 	for _, tc := range []struct {
@@ -45,6 +46,7 @@ func TestPodNetworkAcrossNodes(t *testing.T) {
 			if tc.mode == "vxlan" {
 				w.checkServicesAcrossNodes(t, podIPs)
 			}
+			w.checkPeerRemoved(t, tc.mode)
 		})
 	}
 }
@@ -183,6 +185,37 @@ spec:
 			t.Errorf("Local NodePort answered on %s without a local endpoint: %q", w.Nodes[i].Name, out)
 		}
 	}
+}
+
+// checkPeerRemoved: node 0 routes both peers' podCIDRs; once node 2 is
+// stopped and its Node deleted, its route (and with vxlan its forwarding and
+// neighbour entries) go from node 0, node 1's stay.
+func (w *NodeWorld) checkPeerRemoved(t *testing.T, mode string) {
+	cidr := func(i int) string {
+		return strings.TrimSpace(w.Kubectl("get", "node", w.Nodes[i].Name, "-o", "jsonpath={.spec.podCIDR}"))
+	}
+	cidr1, cidr2 := cidr(1), cidr(2)
+	state := func() string {
+		routes, _ := w.InNodeN(0, "ip", "-o", "route", "show", "proto", "201")
+		fdb, _ := w.InNodeN(0, "bridge", "fdb", "show", "dev", "berth.vxlan")
+		return routes + fdb
+	}
+	has := func(s, cidr string, i int) bool {
+		ok := strings.Contains(s, cidr+" via ")
+		if mode == "vxlan" {
+			ok = ok && strings.Contains(s, "dst "+w.Nodes[i].IP)
+		}
+		return ok
+	}
+	if s := state(); !has(s, cidr1, 1) || !has(s, cidr2, 2) {
+		t.Fatalf("node 0 does not route both peers:\n%s", s)
+	}
+	w.StopNode(2, false)
+	w.Kubectl("delete", "node", w.Nodes[2].Name)
+	waitFor(t, 60*time.Second, "node 2's entries to leave node 0", func() (bool, string) {
+		s := state()
+		return has(s, cidr1, 1) && !strings.Contains(s, cidr2) && !strings.Contains(s, w.Nodes[2].IP), s
+	})
 }
 
 // underlayGateway is the host side's address on the underlay (.1).
