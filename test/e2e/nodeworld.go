@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,7 +34,10 @@ type NodeWorld struct {
 	NodeIP   string
 	Dir      string // state root of the cluster (and kubeconfig, images)
 	MountNS  string // pinned mount namespace of the node
-	paths    cluster.Paths
+	// Nodes are all the cluster's nodes (node 0 is the one above, running
+	// the control plane; the others run `berth agent`).
+	Nodes []cluster.Node
+	paths cluster.Paths
 	world    *World
 }
 
@@ -75,6 +79,13 @@ func requireRoot(t testing.TB) {
 // NewNodeWorld creates a world and a one-node cluster in it.
 func NewNodeWorld(t testing.TB) *NodeWorld {
 	t.Helper()
+	return NewNodeWorldN(t, 1)
+}
+
+// NewNodeWorldN creates a world and a cluster of n nodes in it; node 0 runs
+// the control plane (and its agent), the others `berth agent`.
+func NewNodeWorldN(t testing.TB, n int) *NodeWorld {
+	t.Helper()
 	requireRoot(t)
 	_ = BerthBinary(t) // build it before the clock of the world starts
 	imgs := testImages(t)
@@ -89,7 +100,7 @@ func NewNodeWorld(t testing.TB) *NodeWorld {
 	w := &NodeWorld{t: t, ID: id, Cluster: "e" + id, Outside: world.Name, Dir: dir, world: world}
 	w.paths = cluster.NewPaths(dir, filepath.Join(dir, "run"), w.Cluster)
 	t.Cleanup(w.Destroy) // runs before the world's own cleanup
-	out, err := w.berth("cluster", "create", w.Cluster, "--kubeconfig", w.Kubeconfig(), "--images", imgs, "--wait", "120s")
+	out, err := w.berth("cluster", "create", w.Cluster, "--kubeconfig", w.Kubeconfig(), "--images", imgs, "--wait", "120s", "--nodes", fmt.Sprint(n))
 	if err != nil {
 		t.Fatalf("berth cluster create: %v\n%s", err, out)
 	}
@@ -97,8 +108,9 @@ func NewNodeWorld(t testing.TB) *NodeWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := st.Nodes[0]
-	w.Node, w.NodeIP, w.NodeName, w.MountNS = n.NetNS, n.IP, n.Name, w.paths.MountNSPin(0)
+	n0 := st.Nodes[0]
+	w.Node, w.NodeIP, w.NodeName, w.MountNS = n0.NetNS, n0.IP, n0.Name, w.paths.MountNSPin(0)
+	w.Nodes = st.Nodes
 	w.waitNodeReady()
 	return w
 }
