@@ -76,6 +76,15 @@ spec:
 ---
 apiVersion: v1
 kind: Service
+metadata: {name: empty}
+spec:
+  clusterIP: None
+  selector: {app: nothing}
+  ports:
+  - {name: http, port: 80}
+---
+apiVersion: v1
+kind: Service
 metadata: {name: alias}
 spec:
   type: ExternalName
@@ -129,6 +138,8 @@ spec:
 		{name: "h1." + hl, qtype: mdns.TypeA, answer: []string{"h1." + hl + " a " + h1}},
 		// an endpoint without hostname has a system-assigned one (its dashed IP)
 		{name: dash(anon) + "." + hl, qtype: mdns.TypeA, answer: []string{dash(anon) + "." + hl + " a " + anon}},
+		// ... and NXDOMAIN when it has no ready endpoint
+		{name: "empty.default.svc." + z, qtype: mdns.TypeA, rcode: mdns.RcodeNameError, soa: true},
 		// 2.4.2 headless SRV: one per ready endpoint, to its name, with the endpoint's port
 		{name: "_http._tcp." + hl, qtype: mdns.TypeSRV, answer: []string{
 			"_http._tcp." + hl + " srv 0 100 80 h0." + hl,
@@ -140,8 +151,10 @@ spec:
 		{name: "alias.default.svc." + z, qtype: mdns.TypeCNAME, answer: []string{"alias.default.svc." + z + " cname " + web}},
 		{name: "alias.default.svc." + z, qtype: mdns.TypeA, answer: []string{"alias.default.svc." + z + " cname " + web, web + " a " + webIP}},
 		{name: "ext.default.svc." + z, qtype: mdns.TypeCNAME, answer: []string{"ext.default.svc." + z + " cname www.example.com."}},
-		// pods: <a-b-c-d>.<ns>.pod.<zone>
+		// 2.6 pods: <a-b-c-d>.<ns>.pod.<zone>
 		{name: dash(client) + ".default.pod." + z, qtype: mdns.TypeA, answer: []string{dash(client) + ".default.pod." + z + " a " + client}},
+		// 2.6 (deprecated, required): any <a>-<b>-<c>-<d>
+		{name: "192-0-2-7.default.pod." + z, qtype: mdns.TypeA, answer: []string{"192-0-2-7.default.pod." + z + " a 192.0.2.7"}},
 		// NXDOMAIN for names that do not exist, with the SOA
 		{name: "nosuch.default.svc." + z, qtype: mdns.TypeA, rcode: mdns.RcodeNameError, soa: true},
 		{name: "h9." + hl, qtype: mdns.TypeA, rcode: mdns.RcodeNameError, soa: true},
