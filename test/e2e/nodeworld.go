@@ -38,7 +38,7 @@ type NodeWorld struct {
 	// the control plane; the others run `berth agent`).
 	Nodes []cluster.Node
 	paths cluster.Paths
-	world    *World
+	world *World
 }
 
 var (
