@@ -78,11 +78,15 @@ spec:
 	serving("with the API server back")
 
 	// Converges: a scale-down reaches node 1's proxy, a new Service its DNS.
+	// Node 1's informers reconnect on client-go's reflector backoff, which
+	// grew while the server was away (up to 30 s, jittered to 60 s), so the
+	// bounds are generous.
+	back := time.Now()
 	w.Kubectl("scale", "deployment", "nginx", "--replicas=1")
 	w.waitReadyEndpoints(t, "nginx-service", 1)
 	survivor := strings.TrimSpace(w.Kubectl("get", "endpointslices", "-l", "kubernetes.io/service-name=nginx-service",
 		"-o", "jsonpath={.items[*].endpoints[?(@.conditions.ready==true)].targetRef.name}"))
-	waitFor(t, 30*time.Second, "requests to reach only "+survivor, func() (bool, string) {
+	waitFor(t, 90*time.Second, "requests to reach only "+survivor, func() (bool, string) {
 		for i := 0; i < 6; i++ {
 			if r := GetIn(ns, addr, "/hostname", 5*time.Second); r.Err != nil || r.Body != survivor {
 				return false, r.Body + " " + errString(r.Err)
@@ -92,10 +96,12 @@ spec:
 	})
 	w.Kubectl("create", "service", "clusterip", "after", "--tcp=80:80")
 	afterIP := strings.TrimSpace(w.Kubectl("get", "svc", "after", "-o", "jsonpath={.spec.clusterIP}"))
-	waitFor(t, 30*time.Second, "node 1's DNS to know the new Service", func() (bool, string) {
+	t.Logf("node 1's proxy follows the scale-down %v after the restart", time.Since(back).Round(time.Second))
+	waitFor(t, 90*time.Second, "node 1's DNS to know the new Service", func() (bool, string) {
 		got := resolveA(ns, "udp", "after.default.svc.cluster.local.")
 		return got == afterIP, got
 	})
+	t.Logf("node 1's DNS answers for a new Service %v after the restart", time.Since(back).Round(time.Second))
 }
 
 // resolveA asks the cluster DNS from ns for name's A record and returns
