@@ -57,7 +57,8 @@ type action struct {
 // decision is the outcome of one pass.
 type decision struct {
 	Actions []action
-	// Waiting says why an OrderedReady pass stopped short, "" if it did not.
+	// Waiting says why the pass stopped short of the desired state (an
+	// OrderedReady step or the rolling update waiting for a pod), "" if not.
 	Waiting string
 	Status  appsv1.StatefulSetStatus
 	// Requeue is when a ready pod passes minReadySeconds (0: none does).
