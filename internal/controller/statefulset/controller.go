@@ -100,6 +100,11 @@ func (c *Controller) Run(ctx context.Context, workers int) error {
 	recorder, stopEvents := podutil.StartRecorder(ctx, c.client, component)
 	c.recorder = recorder
 	defer stopEvents()
+	return c.runWith(ctx, workers)
+}
+
+// runWith runs the workers with the recorder already in place.
+func (c *Controller) runWith(ctx context.Context, workers int) error {
 	defer c.queue.ShutDown()
 	c.factory.Start(ctx.Done())
 	if !cache.WaitForCacheSync(ctx.Done(), c.synced...) {
