@@ -299,8 +299,24 @@ spec:
 		return out == newRev+" 3 3" && r == strings.Repeat(newRev+" ", 3), out + " pods: " + r
 	})
 	checkOrderedDeletion(t, rec.since(m), "web-2", "web-1", "web-0")
-	if out := w.Kubectl("rollout", "history", "sts/web"); !strings.Contains(out, "2") {
+	if out := w.Kubectl("rollout", "history", "sts/web"); !strings.Contains(out, "REVISION") || !strings.Contains(out, "2") {
 		t.Errorf("rollout history:\n%s", out)
+	}
+
+	// kubectl rollout undo puts the first template back; its revision
+	// returns as number 3.
+	w.Kubectl("rollout", "undo", "sts/web")
+	w.Kubectl("rollout", "status", "sts/web", "--timeout=120s")
+	waitFor(t, 60*time.Second, "every pod back at the first revision", func() (bool, string) {
+		out, _ := w.KubectlErr("", "get", "sts", "web", "-o", "jsonpath={.status.currentRevision} {.status.updatedReplicas}")
+		r := revs()
+		return out == oldRev+" 3" && r == strings.Repeat(oldRev+" ", 3), out + " pods: " + r
+	})
+	if n := w.Kubectl("get", "controllerrevision", oldRev, "-o", "jsonpath={.revision}"); n != "3" {
+		t.Errorf("undone revision numbered %s, want 3", n)
+	}
+	if env := w.Kubectl("get", "sts", "web", "-o", "jsonpath={.spec.template.spec.containers[0].env}"); env != "" {
+		t.Errorf("undo kept env %s", env)
 	}
 }
 
