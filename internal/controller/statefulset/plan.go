@@ -17,7 +17,7 @@ type observed struct {
 	Set *appsv1.StatefulSet
 	// Current and Update are the revisions pods below and at/above the
 	// partition are made from (names and templates).
-	Current, Update       string
+	Current, Update         string
 	CurrentTmpl, UpdateTmpl *corev1.PodTemplateSpec
 	// Pods are the pods the set controls (any phase).
 	Pods []*corev1.Pod
@@ -60,9 +60,16 @@ type decision struct {
 	// Waiting says why the pass stopped short of the desired state (an
 	// OrderedReady step or the rolling update waiting for a pod), "" if not.
 	Waiting string
-	Status  appsv1.StatefulSetStatus
+	// FailedCreates are pods that cannot be created, to be reported.
+	FailedCreates []failedCreate
+	Status        appsv1.StatefulSetStatus
 	// Requeue is when a ready pod passes minReadySeconds (0: none does).
 	Requeue time.Duration
+}
+
+// failedCreate is a pod the pass could not create and why.
+type failedCreate struct {
+	Pod, Err string
 }
 
 // plan decides one pass over a StatefulSet, following Kubernetes'
@@ -132,7 +139,10 @@ func planPass(in observed) decision {
 		}
 		if p == nil {
 			pod := newVersionedPod(in, ord)
-			claims, blocked := claimsToCreate(set, in.Claims, ord, nil)
+			claims, blocked, failed := claimsToCreate(set, in.Claims, ord, nil)
+			if failed {
+				d.FailedCreates = append(d.FailedCreates, failedCreate{Pod: pod.Name, Err: blocked})
+			}
 			if blocked != "" {
 				if stop(blocked) {
 					break
@@ -163,7 +173,7 @@ func planPass(in observed) decision {
 			continue
 		}
 		if p.Status.Phase == corev1.PodPending && !isTerminating(p) {
-			if claims, _ := claimsToCreate(set, in.Claims, ord, p); len(claims) > 0 {
+			if claims, _, _ := claimsToCreate(set, in.Claims, ord, p); len(claims) > 0 {
 				d.Actions = append(d.Actions, action{Type: createClaims, Pod: p, Claims: claims, Why: "pending pod misses claims"})
 			}
 		}
@@ -290,9 +300,10 @@ func newVersionedPod(in observed, ordinal int) *corev1.Pod {
 
 // claimsToCreate returns the claims of ordinal's pod that do not exist yet
 // (with the retention policy's owners), or why the pod cannot be made now: a
-// claim is being deleted, or a scaled-down pod's claim (stale, see
-// staleClaim) has yet to go.
-func claimsToCreate(set *appsv1.StatefulSet, existing map[string]*corev1.PersistentVolumeClaim, ordinal int, pod *corev1.Pod) ([]*corev1.PersistentVolumeClaim, string) {
+// claim is being deleted (failed: Kubernetes reports that as a failed
+// creation), or a scaled-down pod's claim (stale, see staleClaim) has yet to
+// go.
+func claimsToCreate(set *appsv1.StatefulSet, existing map[string]*corev1.PersistentVolumeClaim, ordinal int, pod *corev1.Pod) (claims []*corev1.PersistentVolumeClaim, blocked string, failed bool) {
 	var out []*corev1.PersistentVolumeClaim
 	for i := range set.Spec.VolumeClaimTemplates {
 		c := newClaim(set, &set.Spec.VolumeClaimTemplates[i], ordinal)
@@ -302,12 +313,12 @@ func claimsToCreate(set *appsv1.StatefulSet, existing map[string]*corev1.Persist
 			c.OwnerReferences = claimOwnerRefs(set, nil, ordinal, pod)
 			out = append(out, c)
 		case cur.DeletionTimestamp != nil:
-			return nil, fmt.Sprintf("claim %s is being deleted", c.Name)
+			return nil, fmt.Sprintf("pvc %s is being deleted", c.Name), true
 		case pod == nil && staleClaim(cur, nil):
-			return nil, fmt.Sprintf("claim %s belongs to a scaled-down pod and is about to be deleted", c.Name)
+			return nil, fmt.Sprintf("claim %s belongs to a scaled-down pod and is about to be deleted", c.Name), false
 		}
 	}
-	return out, ""
+	return out, "", false
 }
 
 // claimsNeedingOwners returns copies of pod's existing claims whose owner

@@ -25,7 +25,9 @@ func TestPlan(t *testing.T) {
 		return func(s *appsv1.StatefulSet) { s.Spec.Ordinals = &appsv1.StatefulSetOrdinals{Start: n} }
 	}
 	maxUnavailable := func(n int) func(*appsv1.StatefulSet) {
-		return func(s *appsv1.StatefulSet) { s.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable = ptr.To(intstr.FromInt(n)) }
+		return func(s *appsv1.StatefulSet) {
+			s.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable = ptr.To(intstr.FromInt(n))
+		}
 	}
 	deleting := func(s *appsv1.StatefulSet) { s.DeletionTimestamp = ptr.To(metav1.NewTime(now)) }
 
@@ -122,6 +124,7 @@ func TestPlanClaims(t *testing.T) {
 		want                    string
 		// owners of the claims the actions write, "claim:kind,kind"
 		wantOwners string
+		failed     string
 	}{
 		{name: "claims made with the pod", replicas: 1, whenDeleted: retain, whenScaled: retain, want: "create web-0@r1 +www-web-0", wantOwners: "www-web-0:"},
 		{name: "whenDeleted Delete: owned by the set", replicas: 1, whenDeleted: del, whenScaled: retain, want: "create web-0@r1 +www-web-0", wantOwners: "www-web-0:StatefulSet"},
@@ -131,7 +134,7 @@ func TestPlanClaims(t *testing.T) {
 				c := claim("www-web-0")
 				c.DeletionTimestamp = ptr.To(metav1.NewTime(now))
 				return c
-			}()}},
+			}()}, failed: "web-0: pvc www-web-0 is being deleted"},
 		{name: "stale claim of a scaled-down pod blocks the new pod", replicas: 1, whenDeleted: retain, whenScaled: del, claims: []*corev1.PersistentVolumeClaim{claim("www-web-0", podRef("0"))}},
 		{name: "pending pod gets its missing claim", replicas: 1, whenDeleted: retain, whenScaled: retain, pods: []*corev1.Pod{spod(0, "r1", "pending")}, want: "create claims web-0 +www-web-0", wantOwners: "www-web-0:"},
 		{name: "policy changed to whenDeleted Delete: set reference added", replicas: 1, whenDeleted: del, whenScaled: retain, pods: ready(0), claims: []*corev1.PersistentVolumeClaim{claim("www-web-0")}, want: "set claim owners web-0 +www-web-0", wantOwners: "www-web-0:StatefulSet"},
@@ -155,6 +158,13 @@ func TestPlanClaims(t *testing.T) {
 			d := plan(observed{Set: set, Current: "r1", Update: "r1", CurrentTmpl: &set.Spec.Template, UpdateTmpl: &set.Spec.Template, Pods: tt.pods, Claims: claims, Now: now})
 			if got := describe(d); got != tt.want {
 				t.Errorf("actions %q, want %q", got, tt.want)
+			}
+			var failed []string
+			for _, f := range d.FailedCreates {
+				failed = append(failed, f.Pod+": "+f.Err)
+			}
+			if got := strings.Join(failed, "; "); got != tt.failed {
+				t.Errorf("failed creations %q, want %q", got, tt.failed)
 			}
 			var owners []string
 			for _, a := range d.Actions {

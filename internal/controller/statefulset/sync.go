@@ -76,6 +76,9 @@ func (c *Controller) sync(ctx context.Context, key string) (time.Duration, error
 	if d.Waiting != "" {
 		c.log.Debug("waiting", "statefulset", key, "why", d.Waiting)
 	}
+	for _, f := range d.FailedCreates {
+		c.recordPod(set, "create", f.Pod, errors.New(f.Err))
+	}
 	actErr := c.execute(ctx, set, d.Actions)
 	st := d.Status
 	st.CollisionCount = &collisions
