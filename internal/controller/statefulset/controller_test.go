@@ -269,6 +269,10 @@ func TestStatefulSetPartitionAndOnDelete(t *testing.T) {
 	c.update(func(s *appsv1.StatefulSet) {
 		s.Spec.UpdateStrategy = appsv1.StatefulSetUpdateStrategy{Type: appsv1.OnDeleteStatefulSetStrategyType}
 	})
+	// The controller must have seen the new strategy before the pod goes.
+	if !podtest.Eventually(20*time.Second, func() bool { s := c.set(); return s.Status.ObservedGeneration == s.Generation }) {
+		t.Fatal("OnDelete not observed")
+	}
 	if err := c.client.CoreV1().Pods("ns").Delete(c.ctx, "web-0", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
