@@ -404,3 +404,99 @@ func TestStatefulSetClaims(t *testing.T) {
 		t.Fatalf("claims after deleting a Retain set: %q", got)
 	}
 }
+
+// TestStatefulSetWebStorage is the storage issue's acceptance 1: the docs'
+// web set with a 1Gi volumeClaimTemplate on the default class comes up in
+// order with a Bound claim per pod; a file web-1 wrote survives deleting
+// the pod; scaling 3→1→3 reuses the claims; deleting the set keeps them,
+// and with whenDeleted: Delete they go. It needs the storage controllers
+// (a default StorageClass) and skips without them.
+func TestStatefulSetWebStorage(t *testing.T) {
+	requireRoot(t)
+	w := NewNodeWorld(t)
+	if out, _ := w.KubectlErr("", "get", "storageclass", "-o", `jsonpath={.items[*].metadata.annotations.storageclass\.kubernetes\.io/is-default-class}`); !strings.Contains(out, "true") {
+		t.Skip("no default StorageClass: the storage controllers are not in this build")
+	}
+	withStorage := func(whenDeleted string) string {
+		s := webStatefulSet(`  persistentVolumeClaimRetentionPolicy:
+    whenDeleted: ` + whenDeleted + `
+  volumeClaimTemplates:
+  - metadata:
+      name: www
+    spec:
+      accessModes: ["ReadWriteOnce"]
+      resources:
+        requests:
+          storage: 1Gi
+`)
+		return strings.Replace(s, "        readinessProbe:", `        volumeMounts:
+        - name: www
+          mountPath: /usr/share/nginx/html
+        readinessProbe:`, 1)
+	}
+	rec := recordPods(t, w, "app=nginx")
+	if out, err := w.KubectlErr(withStorage("Retain"), "apply", "-f", "-"); err != nil {
+		t.Fatal(out)
+	}
+	w.waitSet(t, 3)
+	checkOrderedCreation(t, rec.since(0), "web-0", "web-1", "web-2")
+	claimUIDs := func() string {
+		out, _ := w.KubectlErr("", "get", "pvc", "www-web-0", "www-web-1", "www-web-2", "-o", "jsonpath={range .items[*]}{.metadata.name}={.metadata.uid}/{.status.phase} {end}")
+		return strings.TrimSpace(out)
+	}
+	var uids string
+	waitFor(t, 60*time.Second, "three Bound claims", func() (bool, string) {
+		uids = claimUIDs()
+		return strings.Count(uids, "/Bound") == 3, uids
+	})
+
+	write := `echo from-web-1 > /usr/share/nginx/html/who`
+	if out, err := w.KubectlErr("", "exec", "web-1", "--", "/bin/sh", "-c", write); err != nil {
+		t.Fatalf("write: %v\n%s", err, out)
+	}
+	check := func() {
+		t.Helper()
+		if out, err := w.KubectlErr("", "exec", "web-1", "--", "cat", "/usr/share/nginx/html/who"); err != nil || strings.TrimSpace(out) != "from-web-1" {
+			t.Fatalf("web-1's file: %v %q", err, out)
+		}
+	}
+	w.Kubectl("delete", "pod", "web-1")
+	w.waitSet(t, 3)
+	check()
+
+	w.Kubectl("scale", "sts/web", "--replicas=1")
+	w.waitSet(t, 1)
+	w.Kubectl("scale", "sts/web", "--replicas=3")
+	w.waitSet(t, 3)
+	check()
+	if got := claimUIDs(); got != uids {
+		t.Fatalf("claims not reused: %s, were %s", got, uids)
+	}
+
+	// Deleting a Retain set keeps the claims.
+	w.Kubectl("delete", "sts", "web")
+	waitFor(t, 90*time.Second, "pods gone", func() (bool, string) {
+		out, _ := w.KubectlErr("", "get", "pods", "-l", "app=nginx", "-o", "name")
+		return strings.TrimSpace(out) == "", out
+	})
+	if got := claimUIDs(); got != uids {
+		t.Fatalf("claims after deleting the set: %s, were %s", got, uids)
+	}
+
+	// whenDeleted: Delete — the set adopts the claims' fate and takes them
+	// along.
+	if out, err := w.KubectlErr(withStorage("Delete"), "apply", "-f", "-"); err != nil {
+		t.Fatal(out)
+	}
+	w.waitSet(t, 3)
+	check()
+	waitFor(t, 60*time.Second, "claims owned by the set", func() (bool, string) {
+		out, _ := w.KubectlErr("", "get", "pvc", "-o", "jsonpath={range .items[*]}{.metadata.ownerReferences[*].kind} {end}")
+		return strings.Count(out, "StatefulSet") == 3, out
+	})
+	w.Kubectl("delete", "sts", "web")
+	waitFor(t, 120*time.Second, "claims deleted", func() (bool, string) {
+		out, _ := w.KubectlErr("", "get", "pvc", "-o", "name")
+		return strings.TrimSpace(out) == "", out
+	})
+}
