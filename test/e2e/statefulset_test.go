@@ -456,7 +456,7 @@ func TestStatefulSetWebStorage(t *testing.T) {
 	}
 	check := func() {
 		t.Helper()
-		if out, err := w.KubectlErr("", "exec", "web-1", "--", "cat", "/usr/share/nginx/html/who"); err != nil || strings.TrimSpace(out) != "from-web-1" {
+		if out, err := w.KubectlErr("", "exec", "web-1", "--", "/testhost", "read", "/usr/share/nginx/html/who", "--print"); err != nil || strings.TrimSpace(out) != "from-web-1" {
 			t.Fatalf("web-1's file: %v %q", err, out)
 		}
 	}
