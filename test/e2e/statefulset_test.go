@@ -219,6 +219,10 @@ func TestStatefulSetWeb(t *testing.T) {
 			t.Errorf("pod %s: %q, want %q", name, got, want)
 		}
 	}
+	// The pod's hostname is its name (the docs' `kubectl exec web-0 -- hostname`).
+	if out := w.Kubectl("exec", "web-1", "--", "/testhost", "get", "http://localhost/hostname"); strings.TrimSpace(out) != "web-1" {
+		t.Errorf("web-1's hostname: %q", out)
+	}
 	if out := w.Kubectl("describe", "sts", "web"); !strings.Contains(out, "create Pod web-0 in StatefulSet web successful") {
 		t.Errorf("no SuccessfulCreate event:\n%s", out)
 	}
