@@ -18,47 +18,40 @@ import (
 // created there and keeps working from any thread afterwards.
 func dialIn(nsName string) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var c net.Conn
-		err := inNamedNetNS(nsName, func() (err error) {
+		type result struct {
+			c   net.Conn
+			err error
+		}
+		ch := make(chan result, 1)
+		go func() {
+			runtime.LockOSThread()
+			orig, err := netns.Get()
+			if err != nil {
+				ch <- result{nil, err}
+				return
+			}
+			defer orig.Close()
+			target, err := netns.GetFromName(nsName)
+			if err != nil {
+				ch <- result{nil, err}
+				runtime.UnlockOSThread()
+				return
+			}
+			defer target.Close()
+			if err := netns.Set(target); err != nil {
+				ch <- result{nil, err}
+				return // the thread stays locked and dies with the goroutine
+			}
 			var d net.Dialer
-			c, err = d.DialContext(ctx, network, addr)
-			return err
-		})
-		return c, err
+			c, err := d.DialContext(ctx, network, addr)
+			if netns.Set(orig) == nil {
+				runtime.UnlockOSThread()
+			}
+			ch <- result{c, err}
+		}()
+		r := <-ch
+		return r.c, r.err
 	}
-}
-
-// inNamedNetNS runs fn on a locked OS thread that has joined the named
-// network namespace, then moves the thread back; a thread that cannot go
-// back stays locked and dies with its goroutine.
-func inNamedNetNS(nsName string, fn func() error) error {
-	ch := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		orig, err := netns.Get()
-		if err != nil {
-			ch <- err
-			return
-		}
-		defer orig.Close()
-		target, err := netns.GetFromName(nsName)
-		if err != nil {
-			runtime.UnlockOSThread()
-			ch <- err
-			return
-		}
-		defer target.Close()
-		if err := netns.Set(target); err != nil {
-			ch <- err
-			return
-		}
-		ferr := fn()
-		if netns.Set(orig) == nil {
-			runtime.UnlockOSThread()
-		}
-		ch <- ferr
-	}()
-	return <-ch
 }
 
 // Clientset is a client-go clientset that reaches the node's API from the

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vishvananda/netns"
 )
 
 // TestPodNetworkAcrossNodes is acceptance 2 and 3 of the multi-node issue,
@@ -230,11 +232,13 @@ func (w *NodeWorld) underlayGateway(t *testing.T) string {
 // listenIn opens a TCP listener inside the named network namespace.
 func listenIn(t *testing.T, nsName, addr string) net.Listener {
 	t.Helper()
+	ns, err := netns.GetFromName(nsName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
 	var l net.Listener
-	if err := inNamedNetNS(nsName, func() (err error) {
-		l, err = net.Listen("tcp", addr)
-		return err
-	}); err != nil {
+	if err := InNetNS(ns, func() { l, err = net.Listen("tcp", addr) }); err != nil || l == nil {
 		t.Fatalf("listen in %s: %v", nsName, err)
 	}
 	t.Cleanup(func() { l.Close() })
