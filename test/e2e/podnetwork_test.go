@@ -238,8 +238,9 @@ func listenIn(t *testing.T, nsName, addr string) net.Listener {
 	}
 	defer ns.Close()
 	var l net.Listener
-	if err := InNetNS(ns, func() { l, err = net.Listen("tcp", addr) }); err != nil || l == nil {
-		t.Fatalf("listen in %s: %v", nsName, err)
+	var lerr error
+	if err := InNetNS(ns, func() { l, lerr = net.Listen("tcp", addr) }); err != nil || lerr != nil {
+		t.Fatalf("listen in %s: %v %v", nsName, err, lerr)
 	}
 	t.Cleanup(func() { l.Close() })
 	return l
