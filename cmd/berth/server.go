@@ -34,5 +34,6 @@ func serverCommand() *cobra.Command {
 	f.StringVar(&o.AgentRunDir, "agent-run-dir", o.AgentRunDir, "the node agent's runtime state: runc, network namespaces")
 	f.StringVar(&o.ClusterDNS, "cluster-dns", o.ClusterDNS, "cluster DNS address written into pods' resolv.conf")
 	f.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "cluster DNS domain")
+	addProxyFlags(f, &o.ProxyBalance, &o.ProxyMode)
 	return cmd
 }

@@ -44,6 +44,9 @@ type Agent struct {
 // New prepares an agent; Run starts it.
 func New(cfg Config, kubeletVersion string) (*Agent, error) {
 	cfg = cfg.withDefaults()
+	if err := cfg.validateProxy(); err != nil {
+		return nil, err
+	}
 	if cfg.NodeName == "" {
 		h, err := os.Hostname()
 		if err != nil {

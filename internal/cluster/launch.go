@@ -51,6 +51,19 @@ func agentArgs(p Paths, n Node, apiURL string) []string {
 	}
 }
 
+// proxyArgs are the service-proxy flags create was given, for every node's
+// server or agent; unset ones are left to the node's default.
+func (st *State) proxyArgs() []string {
+	var args []string
+	if st.ProxyMode != "" {
+		args = append(args, "--proxy-mode", st.ProxyMode)
+	}
+	if st.ProxyBalance != "" {
+		args = append(args, "--proxy-balance", st.ProxyBalance)
+	}
+	return args
+}
+
 // nodeProcess is a node's detached process, as started by create.
 type nodeProcess struct {
 	Pid  int

@@ -35,6 +35,9 @@ type State struct {
 	MergedInto string `json:"mergedInto,omitempty"`
 	// NoAgent: nodes run without agents (server --disable-agent).
 	NoAgent bool      `json:"noAgent,omitempty"`
+	// ProxyMode, ProxyBalance: forwarded to every node (create's flags).
+	ProxyMode    string `json:"proxyMode,omitempty"`
+	ProxyBalance string `json:"proxyBalance,omitempty"`
 	Nodes   []Node    `json:"nodes"`
 	Created time.Time `json:"created"`
 	// UnderlayNetNS identifies (dev:inode) the network namespace the bridge

@@ -28,6 +28,12 @@ type Controller struct {
 // until Run has seen complete informer caches.
 func New(client kubernetes.Interface, node NodeInfo, opts Options) (*Controller, error) {
 	opts = opts.withDefaults()
+	if _, err := ParseMode(string(opts.Mode)); err != nil {
+		return nil, err
+	}
+	if opts.Mode == ModeIPTables {
+		return nil, errors.New("proxy: the iptables mode is not implemented yet")
+	}
 	return newController(client, node, opts, &nftBackend{nsPath: opts.NetNSPath})
 }
 
