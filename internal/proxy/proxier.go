@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -169,8 +170,13 @@ func (p *Proxier) Cleanup() error {
 	return p.backend.Cleanup(TableName)
 }
 
-// Cleanup deletes the proxy's table from the namespace opts.NetNSPath
-// without a Proxier (berth agent --cleanup). A missing table is fine.
+// Cleanup removes everything the proxy owns from the namespace
+// opts.NetNSPath, whichever mode made it (berth agent --cleanup): the
+// nftables table and the iptables mode's BERTH-* chains with the jumps to
+// them. What is already gone is fine, so a second run succeeds too.
 func Cleanup(opts Options) error {
-	return (&nftBackend{nsPath: opts.NetNSPath}).Cleanup(TableName)
+	opts = opts.withDefaults()
+	return errors.Join(
+		(&nftBackend{nsPath: opts.NetNSPath}).Cleanup(TableName),
+		cleanupIPTables(iptablesCmd{bin: opts.IPTables, nsPath: opts.NetNSPath}))
 }
