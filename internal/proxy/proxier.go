@@ -34,6 +34,7 @@ type Proxier struct {
 	metrics *metrics
 	log     *slog.Logger
 	trigger chan struct{}
+	health  *healthServer
 
 	mu      sync.Mutex // serialises syncs; guards the fields below
 	applied *Ruleset   // last Ruleset in the kernel; nil = rebuild next
@@ -56,6 +57,7 @@ func newProxier(node NodeInfo, opts Options, source Source, b backend) (*Proxier
 		node: node, opts: opts, source: source, backend: b, metrics: m,
 		log:     opts.Logger.With("component", "proxy"),
 		trigger: make(chan struct{}, 1),
+		health:  newHealthServer(opts.NetNSPath, opts.Logger.With("component", "proxy")),
 	}, nil
 }
 
@@ -72,6 +74,7 @@ func (p *Proxier) Sync() {
 // until ctx ends. A failed sync is retried. The rules stay in the kernel
 // when Run returns: traffic keeps flowing while the agent restarts.
 func (p *Proxier) Run(ctx context.Context) {
+	defer p.Close()
 	var last time.Time
 	retry := time.NewTimer(0)
 	if !retry.Stop() {
@@ -109,7 +112,8 @@ func (p *Proxier) SyncNow() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	start := time.Now()
-	desired := Desired(p.source.Services(), p.source.EndpointSlices(), p.node, p.opts)
+	services, slices := p.source.Services(), p.source.EndpointSlices()
+	desired := Desired(services, slices, p.node, p.opts)
 	mode := "incremental"
 	if p.applied == nil {
 		mode = "full"
@@ -130,8 +134,13 @@ func (p *Proxier) SyncNow() error {
 		"chainsDeleted", st.ChainsDeleted, "elements", st.Elements, "rules", desired.NumRules())
 
 	p.flushConntrack(desired)
+	p.health.sync(HealthChecks(services, slices, p.node))
 	return nil
 }
+
+// Close stops the health-check NodePort listeners (Run does it on return).
+// The rules stay in the kernel.
+func (p *Proxier) Close() { p.health.close() }
 
 // flushConntrack deletes UDP flows that went stale with this sync. A
 // failure is logged, not retried: the rules are right, and the entries
