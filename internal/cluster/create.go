@@ -41,7 +41,7 @@ type CreateOptions struct {
 	// (--proxy-mode, --proxy-balance); "" leaves the node default.
 	ProxyMode    string
 	ProxyBalance string
-	Out     io.Writer     // progress; nil = discard
+	Out          io.Writer // progress; nil = discard
 }
 
 func (o *CreateOptions) defaults() error {

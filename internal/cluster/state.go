@@ -34,12 +34,12 @@ type State struct {
 	Kubeconfig string `json:"kubeconfig"`
 	MergedInto string `json:"mergedInto,omitempty"`
 	// NoAgent: nodes run without agents (server --disable-agent).
-	NoAgent bool      `json:"noAgent,omitempty"`
+	NoAgent bool `json:"noAgent,omitempty"`
 	// ProxyMode, ProxyBalance: forwarded to every node (create's flags).
-	ProxyMode    string `json:"proxyMode,omitempty"`
-	ProxyBalance string `json:"proxyBalance,omitempty"`
-	Nodes   []Node    `json:"nodes"`
-	Created time.Time `json:"created"`
+	ProxyMode    string    `json:"proxyMode,omitempty"`
+	ProxyBalance string    `json:"proxyBalance,omitempty"`
+	Nodes        []Node    `json:"nodes"`
+	Created      time.Time `json:"created"`
 	// UnderlayNetNS identifies (dev:inode) the network namespace the bridge
 	// was created in, so delete can warn when run from another one.
 	UnderlayNetNS string `json:"underlayNetNS,omitempty"`

@@ -54,6 +54,13 @@ func servicePortID(namespace, name string, proto Protocol, portName string, port
 	return fmt.Sprintf("%s/%s/%s/%s", namespace, name, proto, portName)
 }
 
+// hashID16 is a longer hash for iptables chain names, which carry nothing
+// else (28 characters at most).
+func hashID16(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return base32.StdEncoding.EncodeToString(sum[:])[:16]
+}
+
 // hashID is a short, stable hash that keeps names unique and greppable.
 func hashID(s string) string {
 	sum := sha256.Sum256([]byte(s))

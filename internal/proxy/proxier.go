@@ -44,7 +44,15 @@ type Proxier struct {
 // NewProxier makes a Proxier that programs the namespace opts.NetNSPath.
 func NewProxier(node NodeInfo, opts Options, source Source) (*Proxier, error) {
 	opts = opts.withDefaults()
-	return newProxier(node, opts, source, &nftBackend{nsPath: opts.NetNSPath})
+	return newProxier(node, opts, source, newBackend(opts))
+}
+
+// newBackend is the dataplane of opts.Mode.
+func newBackend(opts Options) backend {
+	if opts.Mode == ModeIPTables {
+		return &iptablesBackend{cmd: iptablesCmd{bin: opts.IPTables, nsPath: opts.NetNSPath}}
+	}
+	return &nftBackend{nsPath: opts.NetNSPath}
 }
 
 func newProxier(node NodeInfo, opts Options, source Source, b backend) (*Proxier, error) {
@@ -113,7 +121,7 @@ func (p *Proxier) SyncNow() error {
 	defer p.mu.Unlock()
 	start := time.Now()
 	services, slices := p.source.Services(), p.source.EndpointSlices()
-	desired := Desired(services, slices, p.node, p.opts)
+	desired := p.desired(services, slices)
 	mode := "incremental"
 	if p.applied == nil {
 		mode = "full"
@@ -136,6 +144,14 @@ func (p *Proxier) SyncNow() error {
 	p.flushConntrack(desired)
 	p.health.sync(HealthChecks(services, slices, p.node))
 	return nil
+}
+
+// desired is the Ruleset of the proxier's mode.
+func (p *Proxier) desired(services []*corev1.Service, slices []*discoveryv1.EndpointSlice) *Ruleset {
+	if p.opts.Mode == ModeIPTables {
+		return DesiredIPTables(services, slices, p.node, p.opts)
+	}
+	return Desired(services, slices, p.node, p.opts)
 }
 
 // Close stops the health-check NodePort listeners (Run does it on return).
