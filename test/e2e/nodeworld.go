@@ -75,6 +75,12 @@ func requireRoot(t testing.TB) {
 // NewNodeWorld creates a world and a one-node cluster in it.
 func NewNodeWorld(t testing.TB) *NodeWorld {
 	t.Helper()
+	return NewNodeWorldWith(t)
+}
+
+// NewNodeWorldWith is NewNodeWorld with extra `berth cluster create` flags.
+func NewNodeWorldWith(t testing.TB, createArgs ...string) *NodeWorld {
+	t.Helper()
 	requireRoot(t)
 	_ = BerthBinary(t) // build it before the clock of the world starts
 	imgs := testImages(t)
@@ -89,7 +95,7 @@ func NewNodeWorld(t testing.TB) *NodeWorld {
 	w := &NodeWorld{t: t, ID: id, Cluster: "e" + id, Outside: world.Name, Dir: dir, world: world}
 	w.paths = cluster.NewPaths(dir, filepath.Join(dir, "run"), w.Cluster)
 	t.Cleanup(w.Destroy) // runs before the world's own cleanup
-	out, err := w.berth("cluster", "create", w.Cluster, "--kubeconfig", w.Kubeconfig(), "--images", imgs, "--wait", "120s")
+	out, err := w.berth(append([]string{"cluster", "create", w.Cluster, "--kubeconfig", w.Kubeconfig(), "--images", imgs, "--wait", "120s"}, createArgs...)...)
 	if err != nil {
 		t.Fatalf("berth cluster create: %v\n%s", err, out)
 	}
