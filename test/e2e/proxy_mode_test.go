@@ -16,7 +16,7 @@ var hostnameField = regexp.MustCompile(`"hostname":\s*"([^"]+)"`)
 // 60 %, and the NodePort answers from outside the node.
 func TestProxyIPTablesModeRandom(t *testing.T) {
 	requireRoot(t)
-	w := NewNodeWorldWith(t, "--proxy-mode", "iptables", "--proxy-balance", "random")
+	w := NewNodeWorldWith(t, NodeWorldOptions{CreateArgs: []string{"--proxy-mode", "iptables", "--proxy-balance", "random"}})
 	w.Kubectl("create", "deployment", "nginx", "--image=testhost", "--replicas=3")
 	w.Kubectl("create", "service", "nodeport", "nginx", "--tcp=80:80")
 	w.Kubectl("rollout", "status", "deployment/nginx", "--timeout=120s")
