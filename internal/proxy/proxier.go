@@ -133,6 +133,9 @@ func (p *Proxier) SyncNow() error {
 		return fmt.Errorf("proxy: %s sync: %w", mode, err)
 	}
 	p.applied = desired
+	if st.Full {
+		mode = "full" // the iptables mode always is
+	}
 	elapsed := time.Since(start)
 	p.metrics.syncDuration.WithLabelValues(mode).Observe(elapsed.Seconds())
 	p.metrics.syncs.WithLabelValues("success").Inc()
