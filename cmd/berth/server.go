@@ -34,5 +34,7 @@ func serverCommand() *cobra.Command {
 	f.StringVar(&o.AgentRunDir, "agent-run-dir", o.AgentRunDir, "the node agent's runtime state: runc, network namespaces")
 	f.StringVar(&o.ClusterDNS, "cluster-dns", o.ClusterDNS, "cluster DNS address written into pods' resolv.conf")
 	f.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "cluster DNS domain")
+	f.IntVar(&o.IngressHTTPPort, "ingress-http-port", o.IngressHTTPPort, "port of the node's ingress proxy for HTTP (0: none); also the berth-ingress Service's endpoints")
+	f.IntVar(&o.IngressHTTPSPort, "ingress-https-port", o.IngressHTTPSPort, "port of the node's ingress proxy for HTTPS (0: none)")
 	return cmd
 }

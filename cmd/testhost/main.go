@@ -16,7 +16,7 @@ type runFunc func(ctx context.Context, args []string, stdout, stderr io.Writer) 
 var order = []string{"serve", "udp-echo", "get", "dns", "write", "read", "sleep", "crash"}
 
 var usages = map[string]string{
-	"serve":    "serve [--port 80]",
+	"serve":    "serve [--port 80] [--drain 0s]",
 	"udp-echo": "udp-echo [--port 8081]",
 	"get":      "get URL [--timeout 5s]",
 	"dns":      "dns NAME [--type A|AAAA|SRV|CNAME|PTR|TXT|NS|MX] [--timeout 5s]",

@@ -32,6 +32,10 @@ type Config struct {
 	// ("round-robin" or "random").
 	ClusterCIDR  string
 	ProxyBalance string
+	// IngressHTTPPort and IngressHTTPSPort are where the node's ingress
+	// proxy listens (berth uses 80 and 443); 0 leaves that listener out.
+	IngressHTTPPort  int
+	IngressHTTPSPort int
 	// RuncBinary is the runc executable (default "runc" from PATH).
 	RuncBinary string
 	// Labels are added to the Node on registration.

@@ -25,6 +25,7 @@ func runAgent(ctx context.Context, o Options, srv *apiserver.Server, advertise n
 		NodeName: name, NodeIP: nodeIP, RootDir: o.AgentRootDir, RunDir: o.AgentRunDir,
 		ClusterDNS: net.ParseIP(o.ClusterDNS), ClusterDomain: o.ClusterDomain, ClusterCIDR: o.ClusterCIDR,
 		AgentToken: agentToken, Rest: srv.LoopbackConfig(),
+		IngressHTTPPort: o.IngressHTTPPort, IngressHTTPSPort: o.IngressHTTPSPort,
 		Labels: map[string]string{"node-role.kubernetes.io/control-plane": ""},
 	}, apiserver.GitVersion())
 	if err != nil {
