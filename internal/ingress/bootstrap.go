@@ -18,7 +18,7 @@ const (
 	ServiceName      = "berth-ingress"
 	// ManagedBy is the endpointslice.kubernetes.io/managed-by value of the
 	// Service's EndpointSlice (the controller, not the selector-based one).
-	ManagedBy = "berth.dev/ingress-controller"
+	ManagedBy = "berth-ingress-controller"
 )
 
 // EnsureBootstrapObjects creates, when absent, the IngressClass berth (the

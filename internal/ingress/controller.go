@@ -76,8 +76,14 @@ func (c *Controller) Run(ctx context.Context, _ int) error {
 	for {
 		nodeList, _ := nodes.Lister().List(labels.Everything())
 		if err := c.sync(ctx, l.inputs(), nodeList); err != nil && ctx.Err() == nil {
+			// Try again in a second (events meanwhile are merged into one).
 			c.log.Warn("ingress sync", "err", err)
-			time.AfterFunc(time.Second, changed)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(time.Second):
+			}
+			changed()
 		}
 		select {
 		case <-ctx.Done():
@@ -89,9 +95,7 @@ func (c *Controller) Run(ctx context.Context, _ int) error {
 }
 
 func (c *Controller) sync(ctx context.Context, in Inputs, nodes []*corev1.Node) error {
-	if err := c.syncServiceSlice(ctx, in.EndpointSlices, nodes); err != nil {
-		return err
-	}
+	firstErr := c.syncServiceSlice(ctx, in.EndpointSlices, nodes)
 	var svc *corev1.Service
 	for _, s := range in.Services {
 		if s.Namespace == ServiceNamespace && s.Name == ServiceName {
@@ -99,7 +103,6 @@ func (c *Controller) sync(ctx context.Context, in Inputs, nodes []*corev1.Node) 
 		}
 	}
 	addrs := PublishedAddresses(svc, nodes)
-	var firstErr error
 	for _, ing := range SortedIngresses(in.Ingresses, in.Classes) {
 		if apiequality.Semantic.DeepEqual(ing.Status.LoadBalancer.Ingress, addrs) {
 			continue

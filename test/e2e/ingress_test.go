@@ -1,0 +1,260 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// ingressClient is an HTTP client in the outside namespace whose every
+// connection goes to the node's ingress proxy, whatever host the URL names
+// (like curl --resolve): Host header and TLS SNI come from the URL.
+func (w *NodeWorld) ingressClient(keepAlive bool) *http.Client {
+	dial := dialIn(w.Outside)
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			_, port, _ := net.SplitHostPort(addr)
+			return dial(ctx, network, net.JoinHostPort(w.NodeIP, port))
+		},
+		// The test compares the served certificate with the Secret's itself.
+		TLSClientConfig:   &tls.Config{InsecureSkipVerify: true},
+		ForceAttemptHTTP2: true,
+		DisableKeepAlives: !keepAlive,
+	}
+	return &http.Client{Transport: tr, Timeout: 15 * time.Second}
+}
+
+// ingressGet returns status, body and the response of one GET.
+func ingressGet(c *http.Client, url string) (int, string, *http.Response, error) {
+	resp, err := c.Get(url)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp, err
+}
+
+// selfSignedPEM makes a certificate and key for host.
+func selfSignedPEM(t *testing.T, host string) (certPEM, keyPEM []byte, der []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: host},
+		DNSNames: []string{host}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err = x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), der
+}
+
+func (w *NodeWorld) apply(t *testing.T, yaml string) {
+	t.Helper()
+	if out, err := w.KubectlErr(yaml, "apply", "-f", "-"); err != nil {
+		t.Fatalf("kubectl apply: %v\n%s", err, out)
+	}
+}
+
+// serviceYAML: port 80 named http, to the pods' port 80.
+const serviceYAML = `apiVersion: v1
+kind: Service
+metadata:
+  name: %s
+spec:
+  selector: {app: %s}
+  ports:
+  - {name: http, port: 80, targetPort: 80}
+`
+
+const ingressRoutesYAML = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: apps
+spec:
+  tls:
+  - hosts: [a.example.com]
+    secretName: a-tls
+  - hosts: [b.example.com]
+    secretName: b-tls
+  rules:
+  - host: demo.example.com
+    http:
+      paths:
+      - {path: /app1, pathType: Prefix, backend: {service: {name: app1, port: {number: 80}}}}
+      - {path: /app2, pathType: Prefix, backend: {service: {name: app2, port: {name: http}}}}
+      - {path: /empty, pathType: Exact, backend: {service: {name: empty, port: {number: 80}}}}
+  - host: a.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: app1, port: {number: 80}}}}
+  - host: b.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: app2, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ghost
+spec:
+  tls:
+  - hosts: [ghost.example.com]
+    secretName: no-such-secret
+  rules:
+  - host: ghost.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: no-such-service, port: {number: 80}}}}
+`
+
+// TestIngressRouting is acceptance 1 and 2 of the Ingress issue: one
+// Ingress routes /app1 and /app2 of one host to two Deployments; unknown
+// paths get 404 and a Service without endpoints 503; TLS hosts get their
+// own Secret's certificate by SNI over HTTP/2; status and events are set.
+func TestIngressRouting(t *testing.T) {
+	requireRoot(t)
+	w := NewNodeWorld(t)
+	for _, app := range []string{"app1", "app2", "empty"} {
+		if app != "empty" { // empty: a Service whose selector matches no pod
+			w.Kubectl("create", "deployment", app, "--image=testhost", "--replicas=2")
+		}
+		w.apply(t, fmt.Sprintf(serviceYAML, app, app))
+	}
+	dir := t.TempDir()
+	ders := map[string][]byte{}
+	for _, h := range []string{"a", "b"} {
+		c, k, der := selfSignedPEM(t, h+".example.com")
+		ders[h] = der
+		cf, kf := filepath.Join(dir, h+".crt"), filepath.Join(dir, h+".key")
+		if err := os.WriteFile(cf, c, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(kf, k, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		w.Kubectl("create", "secret", "tls", h+"-tls", "--cert="+cf, "--key="+kf)
+	}
+	w.apply(t, ingressRoutesYAML)
+	w.Kubectl("rollout", "status", "deployment/app1", "--timeout=120s")
+	w.Kubectl("rollout", "status", "deployment/app2", "--timeout=120s")
+	w.waitPods(t, "app=app1", 2)
+	w.waitPods(t, "app=app2", 2)
+
+	// The default class and the ingress Service exist from bootstrap.
+	mustContain(t, w.Kubectl("get", "ingressclass", "berth", "-o", "yaml"), "berth.dev/ingress", `ingressclass.kubernetes.io/is-default-class: "true"`)
+	waitFor(t, 60*time.Second, "berth-ingress EndpointSlice with the node", func() (bool, string) {
+		out, _ := w.KubectlErr("", "-n", "kube-system", "get", "endpointslice", "berth-ingress", "-o", "jsonpath={.endpoints[*].addresses[0]} {.ports[*].port}")
+		return strings.Contains(out, w.NodeIP) && strings.Contains(out, "80") && strings.Contains(out, "443"), out
+	})
+	// Without a LoadBalancer address the node's InternalIP is published.
+	waitFor(t, 60*time.Second, "Ingress status", func() (bool, string) {
+		out, _ := w.KubectlErr("", "get", "ingress", "apps", "-o", "jsonpath={.status.loadBalancer.ingress[*].ip}")
+		return strings.Contains(out, w.NodeIP) || lbAddressSet(w), out
+	})
+
+	c := w.ingressClient(true)
+	hostOf := func(url string) string {
+		code, body, _, err := ingressGet(c, url)
+		if err != nil || code != 200 {
+			return fmt.Sprintf("error: %d %v %s", code, err, body)
+		}
+		var r testhostReply
+		if err := json.Unmarshal([]byte(body), &r); err != nil {
+			return "bad JSON: " + body
+		}
+		return r.Hostname
+	}
+	waitFor(t, 60*time.Second, "routes through the ingress", func() (bool, string) {
+		h := hostOf("http://demo.example.com/app1")
+		return strings.HasPrefix(h, "app1-"), h
+	})
+	seen := map[string]bool{}
+	for i := 0; i < 8; i++ {
+		h1, h2 := hostOf("http://demo.example.com/app1/x"), hostOf("http://demo.example.com/app2")
+		if !strings.HasPrefix(h1, "app1-") || !strings.HasPrefix(h2, "app2-") {
+			t.Fatalf("/app1 reached %q, /app2 reached %q", h1, h2)
+		}
+		seen[h1], seen[h2] = true, true
+	}
+	if len(seen) != 4 {
+		t.Errorf("requests reached %d pods, want all 4: %v", len(seen), seen)
+	}
+	// The backend sees where the request came from.
+	_, body, _, _ := ingressGet(c, "http://demo.example.com/app1")
+	mustContain(t, body, `"X-Forwarded-For"`, `"X-Forwarded-Host"`, `"demo.example.com"`, `"X-Forwarded-Proto"`)
+
+	for _, tc := range []struct {
+		url  string
+		code int
+	}{
+		{"http://demo.example.com/other", 404},
+		{"http://unknown.example.com/app1", 404},
+		{"http://demo.example.com/empty", 503},
+		{"http://ghost.example.com/", 503},
+	} {
+		code, body, _, err := ingressGet(c, tc.url)
+		if err != nil || code != tc.code {
+			t.Errorf("%s: %d %v %q, want %d", tc.url, code, err, body, tc.code)
+		}
+	}
+	// The same answers from outside with curl and --resolve.
+	out, _ := w.InOutside("curl", "-s", "-m", "10", "--resolve", "demo.example.com:80:"+w.NodeIP, "http://demo.example.com/app2")
+	mustContain(t, out, `"hostname": "app2-`)
+
+	// Acceptance 2: each TLS host gets its own certificate (SNI), over HTTP/2.
+	for h, want := range map[string]string{"a": "app1-", "b": "app2-"} {
+		code, body, resp, err := ingressGet(c, "https://"+h+".example.com/")
+		if err != nil || code != 200 || !strings.Contains(body, `"hostname": "`+want) {
+			t.Fatalf("https %s: %d %v %s", h, code, err, body)
+		}
+		if !bytes.Equal(resp.TLS.PeerCertificates[0].Raw, ders[h]) {
+			t.Errorf("%s.example.com served %q, not its Secret's certificate", h, resp.TLS.PeerCertificates[0].Subject)
+		}
+		if resp.Proto != "HTTP/2.0" {
+			t.Errorf("%s.example.com: %s, want HTTP/2.0", h, resp.Proto)
+		}
+	}
+	// HTTP/1.1 over TLS too.
+	out, err := w.InOutside("curl", "-sk", "--http1.1", "-m", "10", "--resolve", "a.example.com:443:"+w.NodeIP, "-w", "\n%{http_version}", "https://a.example.com/")
+	if err != nil || !strings.HasSuffix(strings.TrimSpace(out), "1.1") {
+		t.Errorf("curl --http1.1: %v\n%s", err, out)
+	}
+
+	// Events on the Ingress with missing references.
+	waitFor(t, 60*time.Second, "events on Ingress ghost", func() (bool, string) {
+		out, _ := w.KubectlErr("", "get", "events", "-o", `jsonpath={range .items[?(@.involvedObject.name=="ghost")]}{.reason} {end}`)
+		return strings.Contains(out, "ServiceNotFound") && strings.Contains(out, "SecretNotFound"), out
+	})
+}
+
+// lbAddressSet says whether berth-ingress has a LoadBalancer address (then
+// Ingress status shows that instead of the node IP).
+func lbAddressSet(w *NodeWorld) bool {
+	out, _ := w.KubectlErr("", "-n", "kube-system", "get", "svc", "berth-ingress", "-o", "jsonpath={.status.loadBalancer.ingress[*].ip}")
+	return strings.TrimSpace(out) != ""
+}
