@@ -2,11 +2,9 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
@@ -14,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -23,22 +20,10 @@ import (
 	"time"
 )
 
-// ingressClient is an HTTP client in the outside namespace whose every
-// connection goes to the node's ingress proxy, whatever host the URL names
-// (like curl --resolve): Host header and TLS SNI come from the URL.
+// ingressClient sends every request to the node's ingress proxy from
+// outside the node.
 func (w *NodeWorld) ingressClient(keepAlive bool) *http.Client {
-	dial := dialIn(w.Outside)
-	tr := &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			_, port, _ := net.SplitHostPort(addr)
-			return dial(ctx, network, net.JoinHostPort(w.NodeIP, port))
-		},
-		// The test compares the served certificate with the Secret's itself.
-		TLSClientConfig:   &tls.Config{InsecureSkipVerify: true},
-		ForceAttemptHTTP2: true,
-		DisableKeepAlives: !keepAlive,
-	}
-	return &http.Client{Transport: tr, Timeout: 15 * time.Second}
+	return w.HTTPClient(false, w.NodeIP, keepAlive)
 }
 
 // ingressGet returns status, body and the response of one GET.
