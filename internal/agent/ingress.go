@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/berth-project/berth/internal/ingress"
+	"k8s.io/component-base/metrics/legacyregistry"
 )
 
 // runIngressProxy serves Ingresses on this node's ports 80/443 (by
@@ -15,7 +16,13 @@ func (a *Agent) runIngressProxy(ctx context.Context) error {
 	if a.cfg.IngressHTTPPort <= 0 && a.cfg.IngressHTTPSPort <= 0 {
 		return nil
 	}
-	p, err := ingress.NewProxy(ingress.ProxyOptions{Logger: a.log})
+	// Metrics go to the process's registry (the API server's /metrics
+	// when the agent runs inside berth server); a second agent in the same
+	// process keeps its own.
+	p, err := ingress.NewProxy(ingress.ProxyOptions{Logger: a.log, Registerer: legacyregistry.Registerer()})
+	if err != nil {
+		p, err = ingress.NewProxy(ingress.ProxyOptions{Logger: a.log})
+	}
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,19 @@ type Inputs struct {
 	Services       []*corev1.Service
 	EndpointSlices []*discoveryv1.EndpointSlice
 	Secrets        []*corev1.Secret
+	// ParseCertificate, when set, replaces parsing a Secret's tls.crt and
+	// tls.key (the proxy caches parsed keys by resourceVersion).
+	ParseCertificate func(*corev1.Secret) (*tls.Certificate, error)
+}
+
+// ParseSecretCertificate reads a kubernetes.io/tls Secret's certificate
+// chain and key.
+func ParseSecretCertificate(sec *corev1.Secret) (*tls.Certificate, error) {
+	cert, err := tls.X509KeyPair(sec.Data[corev1.TLSCertKey], sec.Data[corev1.TLSPrivateKeyKey])
+	if err != nil {
+		return nil, err
+	}
+	return &cert, nil
 }
 
 // Problem is something an Ingress references that is missing or unusable;
@@ -348,14 +361,18 @@ func (b *builder) addTLS(ing *networkingv1.Ingress, t networkingv1.IngressTLS) {
 		b.problem(ing, ReasonSecretNotFound, "Secret %q not found", ref)
 		return
 	}
-	cert, err := tls.X509KeyPair(sec.Data[corev1.TLSCertKey], sec.Data[corev1.TLSPrivateKeyKey])
+	parse := b.in.ParseCertificate
+	if parse == nil {
+		parse = ParseSecretCertificate
+	}
+	cert, err := parse(sec)
 	if err != nil {
 		b.problem(ing, ReasonBadSecret, "Secret %q: %s and %s do not hold a usable certificate and key: %v", ref, corev1.TLSCertKey, corev1.TLSPrivateKeyKey, err)
 		return
 	}
 	if len(t.Hosts) == 0 {
 		if b.t.defaultCert == nil {
-			b.t.defaultCert = &cert
+			b.t.defaultCert = cert
 		}
 		return
 	}
@@ -366,7 +383,7 @@ func (b *builder) addTLS(ing *networkingv1.Ingress, t networkingv1.IngressTLS) {
 			m, key = b.t.wildcardCerts, h[1:]
 		}
 		if m[key] == nil {
-			m[key] = &cert
+			m[key] = cert
 		}
 	}
 }

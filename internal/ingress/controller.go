@@ -73,9 +73,14 @@ func (c *Controller) Run(ctx context.Context, _ int) error {
 	}
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
+	certs := &certCache{}
 	for {
 		nodeList, _ := nodes.Lister().List(labels.Everything())
-		if err := c.sync(ctx, l.inputs(), nodeList); err != nil && ctx.Err() == nil {
+		in := l.inputs()
+		in.ParseCertificate = certs.parse
+		err := c.sync(ctx, in, nodeList)
+		certs.endRound()
+		if err != nil && ctx.Err() == nil {
 			// Try again in a second (events meanwhile are merged into one).
 			c.log.Warn("ingress sync", "err", err)
 			select {

@@ -74,8 +74,8 @@ func NewProxy(o ProxyOptions) (*Proxy, error) {
 		},
 		Transport:    newBalancer(o, m, p.log),
 		ErrorHandler: p.backendError,
-		// Stream responses (server-sent events, long polls) as they come.
-		FlushInterval: -1,
+		// FlushInterval 0: buffered copies, yet ReverseProxy flushes at
+		// once for streams (text/event-stream, no Content-Length).
 	}
 	return p, nil
 }

@@ -2,6 +2,7 @@ package ingress
 
 import (
 	"context"
+	"crypto/tls"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -78,9 +79,13 @@ func (p *Proxy) Run(ctx context.Context, client kubernetes.Interface) error {
 	if !l.start(ctx) {
 		return ctx.Err()
 	}
+	certs := &certCache{}
 	for {
 		start := time.Now()
-		t, _ := Build(l.inputs())
+		in := l.inputs()
+		in.ParseCertificate = certs.parse
+		t, _ := Build(in)
+		certs.endRound()
 		p.SetTable(t)
 		p.log.Debug("ingress table rebuilt", "took", time.Since(start))
 		select {
@@ -90,3 +95,33 @@ func (p *Proxy) Run(ctx context.Context, client kubernetes.Interface) error {
 		}
 	}
 }
+
+// certCache keeps parsed certificates between rebuilds, keyed by Secret
+// UID and resourceVersion: rebuilds happen on every endpoint change, and
+// parsing private keys on each would cost more than the rest of Build.
+// Entries not used in a round are dropped at its end.
+type certCache struct {
+	last, cur map[string]cachedCert
+}
+
+type cachedCert struct {
+	cert *tls.Certificate
+	err  error
+}
+
+func (c *certCache) parse(sec *corev1.Secret) (*tls.Certificate, error) {
+	if c.cur == nil {
+		c.cur = map[string]cachedCert{}
+	}
+	key := string(sec.UID) + "@" + sec.ResourceVersion
+	e, ok := c.cur[key]
+	if !ok {
+		if e, ok = c.last[key]; !ok {
+			e.cert, e.err = ParseSecretCertificate(sec)
+		}
+		c.cur[key] = e
+	}
+	return e.cert, e.err
+}
+
+func (c *certCache) endRound() { c.last, c.cur = c.cur, nil }

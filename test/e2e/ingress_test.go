@@ -230,6 +230,9 @@ func TestIngressRouting(t *testing.T) {
 		t.Errorf("curl --http1.1: %v\n%s", err, out)
 	}
 
+	// Requests by status code on the server's /metrics (its in-process agent).
+	mustContain(t, w.Kubectl("get", "--raw", "/metrics"), `berth_ingress_requests_total{code="200"}`, `berth_ingress_requests_total{code="404"}`)
+
 	// Events on the Ingress with missing references.
 	waitFor(t, 60*time.Second, "events on Ingress ghost", func() (bool, string) {
 		out, _ := w.KubectlErr("", "get", "events", "-o", `jsonpath={range .items[?(@.involvedObject.name=="ghost")]}{.reason} {end}`)
