@@ -112,6 +112,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err := a.runIngressProxy(ctx); err != nil {
 		a.log.Warn("ingress proxy not running on this node", "err", err)
 	}
+	a.runLBAnnouncer(ctx)
 
 	a.factory = informers.NewSharedInformerFactoryWithOptions(a.client, 0,
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) {

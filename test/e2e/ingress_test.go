@@ -156,13 +156,21 @@ func TestIngressRouting(t *testing.T) {
 		out, _ := w.KubectlErr("", "-n", "kube-system", "get", "endpointslice", "berth-ingress", "-o", "jsonpath={.endpoints[*].addresses[0]} {.ports[*].port}")
 		return strings.Contains(out, w.NodeIP) && strings.Contains(out, "80") && strings.Contains(out, "443"), out
 	})
-	// Without a LoadBalancer address the node's InternalIP is published.
-	waitFor(t, 60*time.Second, "Ingress status", func() (bool, string) {
+	// The LoadBalancer controller gives berth-ingress an address from the
+	// cluster's pool; every Ingress's status shows it.
+	var lbIP string
+	waitFor(t, 60*time.Second, "an EXTERNAL-IP for berth-ingress", func() (bool, string) {
+		out, _ := w.KubectlErr("", "-n", "kube-system", "get", "svc", "berth-ingress", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}")
+		lbIP = strings.TrimSpace(out)
+		return lbIP != "", out
+	})
+	waitFor(t, 60*time.Second, "Ingress status with the LoadBalancer address", func() (bool, string) {
 		out, _ := w.KubectlErr("", "get", "ingress", "apps", "-o", "jsonpath={.status.loadBalancer.ingress[*].ip}")
-		return strings.Contains(out, w.NodeIP) || lbAddressSet(w), out
+		return strings.TrimSpace(out) == lbIP, out
 	})
 
-	c := w.ingressClient(true)
+	// Requests to the LoadBalancer address, from outside the node.
+	c := w.HTTPClient(false, lbIP, true)
 	hostOf := func(url string) string {
 		code, body, _, err := ingressGet(c, url)
 		if err != nil || code != 200 {
@@ -207,7 +215,7 @@ func TestIngressRouting(t *testing.T) {
 			t.Errorf("%s: %d %v %q, want %d", tc.url, code, err, body, tc.code)
 		}
 	}
-	// The same answers from outside with curl and --resolve.
+	// The same through the node's own address, with curl and --resolve.
 	out, _ := w.InOutside("curl", "-s", "-m", "10", "--resolve", "demo.example.com:80:"+w.NodeIP, "http://demo.example.com/app2")
 	mustContain(t, out, `"hostname": "app2-`)
 
@@ -238,11 +246,4 @@ func TestIngressRouting(t *testing.T) {
 		out, _ := w.KubectlErr("", "get", "events", "-o", `jsonpath={range .items[?(@.involvedObject.name=="ghost")]}{.reason} {end}`)
 		return strings.Contains(out, "ServiceNotFound") && strings.Contains(out, "SecretNotFound"), out
 	})
-}
-
-// lbAddressSet says whether berth-ingress has a LoadBalancer address (then
-// Ingress status shows that instead of the node IP).
-func lbAddressSet(w *NodeWorld) bool {
-	out, _ := w.KubectlErr("", "-n", "kube-system", "get", "svc", "berth-ingress", "-o", "jsonpath={.status.loadBalancer.ingress[*].ip}")
-	return strings.TrimSpace(out) != ""
 }
