@@ -80,6 +80,7 @@ func newHandler(hostname string, ips func() []string, logw io.Writer) http.Handl
 	mux.HandleFunc("/hostname", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, hostname) })
 	mux.HandleFunc("/clientip", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.RemoteAddr) })
 	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.URL.Query().Get("msg")) })
+	mux.HandleFunc("/ws", serveWebSocket)
 	mux.HandleFunc("/status/{code}", func(w http.ResponseWriter, r *http.Request) {
 		code, err := strconv.Atoi(r.PathValue("code"))
 		if err != nil || code < 100 || code > 599 {

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -12,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -93,6 +96,7 @@ spec:
       - {path: /app1, pathType: Prefix, backend: {service: {name: app1, port: {number: 80}}}}
       - {path: /app2, pathType: Prefix, backend: {service: {name: app2, port: {name: http}}}}
       - {path: /empty, pathType: Exact, backend: {service: {name: empty, port: {number: 80}}}}
+      - {path: /ws, pathType: Exact, backend: {service: {name: app1, port: {number: 80}}}}
   - host: a.example.com
     http:
       paths:
@@ -238,6 +242,26 @@ func TestIngressRouting(t *testing.T) {
 		t.Errorf("curl --http1.1: %v\n%s", err, out)
 	}
 
+	// A WebSocket upgrade passes through, both ways.
+	ws, err := dialIn(w.Outside)(context.Background(), "tcp", net.JoinHostPort(lbIP, "80"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	_ = ws.SetDeadline(time.Now().Add(30 * time.Second))
+	io.WriteString(ws, "GET /ws HTTP/1.1\r\nHost: demo.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+	br := bufio.NewReader(ws)
+	if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != http.StatusSwitchingProtocols ||
+		resp.Header.Get("Sec-WebSocket-Accept") != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" {
+		t.Fatalf("WebSocket upgrade through the ingress: %v %v", resp, err)
+	}
+	io.WriteString(ws, "ping over the ingress")
+	echo := make([]byte, len("ping over the ingress"))
+	if _, err := io.ReadFull(br, echo); err != nil || string(echo) != "ping over the ingress" {
+		t.Errorf("WebSocket echo: %q %v", echo, err)
+	}
+
 	// Requests by status code on the server's /metrics (its in-process agent).
 	mustContain(t, w.Kubectl("get", "--raw", "/metrics"), `berth_ingress_requests_total{code="200"}`, `berth_ingress_requests_total{code="404"}`)
 
@@ -246,4 +270,23 @@ func TestIngressRouting(t *testing.T) {
 		out, _ := w.KubectlErr("", "get", "events", "-o", `jsonpath={range .items[?(@.involvedObject.name=="ghost")]}{.reason} {end}`)
 		return strings.Contains(out, "ServiceNotFound") && strings.Contains(out, "SecretNotFound"), out
 	})
+}
+
+// TestIngressEveryNode: on a two-node cluster the berth-ingress Service's
+// EndpointSlice lists both nodes, and the proxy answers on each node (the
+// agent-only node too).
+func TestIngressEveryNode(t *testing.T) {
+	requireRoot(t)
+	w := NewNodeWorldWith(t, NodeWorldOptions{Nodes: 2})
+	waitFor(t, 60*time.Second, "berth-ingress EndpointSlice with both nodes", func() (bool, string) {
+		out, _ := w.KubectlErr("", "-n", "kube-system", "get", "endpointslice", "berth-ingress", "-o", "jsonpath={.endpoints[*].addresses[0]}")
+		return strings.Contains(out, w.Nodes[0].IP) && strings.Contains(out, w.Nodes[1].IP), out
+	})
+	for _, n := range w.Nodes {
+		c := w.HTTPClient(false, n.IP, false)
+		waitFor(t, 60*time.Second, "the ingress proxy on "+n.Name, func() (bool, string) {
+			code, body, _, err := ingressGet(c, "http://nothing.example.com/")
+			return err == nil && code == 404 && strings.Contains(body, "no Ingress rule"), fmt.Sprint(code, err, body)
+		})
+	}
 }
