@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -73,6 +74,7 @@ func NewProxy(o ProxyOptions) (*Proxy, error) {
 			pr.Out.Host = pr.In.Host // backends see the Host the client asked for
 		},
 		Transport:    newBalancer(o, m, p.log),
+		BufferPool:   &bufferPool{},
 		ErrorHandler: p.backendError,
 		// FlushInterval 0: buffered copies, yet ReverseProxy flushes at
 		// once for streams (text/event-stream, no Content-Length).
@@ -171,3 +173,16 @@ func (s *statusWriter) statusOr200() int {
 	}
 	return s.status
 }
+
+// bufferPool reuses the 32 KiB buffers ReverseProxy copies bodies through;
+// without it every request allocates (and clears) a new one.
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) Get() []byte {
+	if buf, ok := b.p.Get().(*[]byte); ok {
+		return *buf
+	}
+	return make([]byte, 32*1024)
+}
+
+func (b *bufferPool) Put(buf []byte) { b.p.Put(&buf) }

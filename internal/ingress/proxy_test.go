@@ -47,7 +47,7 @@ func deadAddr(t *testing.T) string {
 
 // tableWith builds a table whose Services have the given endpoint
 // addresses; loopback test servers differ by port, so each gets a slice.
-func tableWith(t *testing.T, eps map[string][]string, ings ...*networkingv1.Ingress) *Table {
+func tableWith(_ testing.TB, eps map[string][]string, ings ...*networkingv1.Ingress) *Table {
 	in := Inputs{Ingresses: ings, Classes: []*networkingv1.IngressClass{berthClass(true)}}
 	for name, addrs := range eps {
 		s, _ := svc(name)
