@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -93,17 +92,17 @@ spec:
 	fmt.Fprintf(&b, "\n%d workers, %v per measurement, client in the node's network namespace, 2 testhost pods\n\n", workers, dur)
 	b.WriteString("| connections | direct req/s | ingress req/s | ingress/direct | direct p99 | ingress p99 | p99 ratio |\n|---|---|---|---|---|---|---|\n")
 	for _, keepAlive := range []bool{true, false} {
-		direct := load(w.HTTPClient(true, "", keepAlive), directURLs, workers, dur)
-		ingress := load(w.HTTPClient(true, w.NodeIP, keepAlive), ingressURL, workers, dur)
-		if direct.errors > 0 || ingress.errors > 0 {
-			t.Errorf("errors: direct %d, ingress %d", direct.errors, ingress.errors)
+		direct := httpLoad(w.HTTPClient(true, "", keepAlive), directURLs, workers, dur)
+		ingress := httpLoad(w.HTTPClient(true, w.NodeIP, keepAlive), ingressURL, workers, dur)
+		if direct.errs > 0 || ingress.errs > 0 {
+			t.Errorf("errors: direct %d, ingress %d", direct.errs, ingress.errs)
 		}
 		mode := "keep-alive"
 		if !keepAlive {
 			mode = "new per request"
 		}
 		fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.2f | %v | %v | %.2f |\n", mode, direct.rate(), ingress.rate(), ingress.rate()/direct.rate(),
-			direct.p99().Round(10*time.Microsecond), ingress.p99().Round(10*time.Microsecond), float64(ingress.p99())/float64(direct.p99()))
+			direct.lat.pct(0.99).Round(10*time.Microsecond), ingress.lat.pct(0.99).Round(10*time.Microsecond), float64(ingress.lat.pct(0.99))/float64(direct.lat.pct(0.99)))
 	}
 	if out, err := exec.Command("cat", "/proc/loadavg").Output(); err == nil {
 		fmt.Fprintf(&b, "\nload average: %s", out)
@@ -111,24 +110,10 @@ spec:
 	t.Log(b.String())
 }
 
-type loadResult struct {
-	ok, errors int
-	wall       time.Duration
-	lat        []time.Duration
-}
-
-func (r loadResult) rate() float64 { return float64(r.ok) / r.wall.Seconds() }
-
-func (r loadResult) p99() time.Duration {
-	if len(r.lat) == 0 {
-		return 0
-	}
-	return r.lat[len(r.lat)*99/100]
-}
-
-// load sends GETs from workers in a closed loop for dur, cycling through
-// urls, and returns the throughput and latencies of the 200 answers.
-func load(c *http.Client, urls []string, workers int, dur time.Duration) loadResult {
+// httpLoad sends GETs from workers in a closed loop for dur, cycling through
+// urls, and returns the throughput and latencies of the 200 answers (the
+// Services report's loadResult).
+func httpLoad(c *http.Client, urls []string, workers int, dur time.Duration) loadResult {
 	var (
 		mu  sync.Mutex
 		res loadResult
@@ -140,7 +125,7 @@ func load(c *http.Client, urls []string, workers int, dur time.Duration) loadRes
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			var lat []time.Duration
+			var lat samples
 			errs := 0
 			for n := i; time.Now().Before(end); n++ {
 				t0 := time.Now()
@@ -161,13 +146,12 @@ func load(c *http.Client, urls []string, workers int, dur time.Duration) loadRes
 			mu.Lock()
 			res.lat = append(res.lat, lat...)
 			res.ok += len(lat)
-			res.errors += errs
+			res.errs += errs
 			mu.Unlock()
 		}(i)
 	}
 	wg.Wait()
 	res.wall = time.Since(start)
-	sort.Slice(res.lat, func(i, j int) bool { return res.lat[i] < res.lat[j] })
 	c.CloseIdleConnections()
 	return res
 }
