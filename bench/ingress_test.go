@@ -92,8 +92,8 @@ spec:
 	fmt.Fprintf(&b, "\n%d workers, %v per measurement, client in the node's network namespace, 2 testhost pods\n\n", workers, dur)
 	b.WriteString("| connections | direct req/s | ingress req/s | ingress/direct | direct p99 | ingress p99 | p99 ratio |\n|---|---|---|---|---|---|---|\n")
 	for _, keepAlive := range []bool{true, false} {
-		direct := httpLoad(w.HTTPClient(true, "", keepAlive), directURLs, workers, dur)
-		ingress := httpLoad(w.HTTPClient(true, w.NodeIP, keepAlive), ingressURL, workers, dur)
+		direct := ingressLoad(w.HTTPClient(true, "", keepAlive), directURLs, workers, dur)
+		ingress := ingressLoad(w.HTTPClient(true, w.NodeIP, keepAlive), ingressURL, workers, dur)
 		if direct.errs > 0 || ingress.errs > 0 {
 			t.Errorf("errors: direct %d, ingress %d", direct.errs, ingress.errs)
 		}
@@ -110,10 +110,10 @@ spec:
 	t.Log(b.String())
 }
 
-// httpLoad sends GETs from workers in a closed loop for dur, cycling through
+// ingressLoad sends GETs from workers in a closed loop for dur, cycling through
 // urls, and returns the throughput and latencies of the 200 answers (the
 // Services report's loadResult).
-func httpLoad(c *http.Client, urls []string, workers int, dur time.Duration) loadResult {
+func ingressLoad(c *http.Client, urls []string, workers int, dur time.Duration) loadResult {
 	var (
 		mu  sync.Mutex
 		res loadResult
