@@ -51,10 +51,15 @@ func New(cfg Config, kubeletVersion string) (*Agent, error) {
 		}
 		cfg.NodeName = h
 	}
-	for _, d := range []string{cfg.RootDir, cfg.RunDir, cfg.podsDir(), cfg.logsDir(), cfg.ipcDir(), cfg.netnsDir(), cfg.ipamDir()} {
+	for _, d := range []string{cfg.RootDir, cfg.RunDir, cfg.podsDir(), cfg.logsDir(), cfg.ipcDir(), cfg.netnsDir(), cfg.ipamDir(), cfg.storageDir()} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, err
 		}
+	}
+	host := observeHost(cfg.RootDir)
+	var err error
+	if host.localStorage, err = localStorageCapacity(cfg.StorageCapacity, cfg.storageDir()); err != nil {
+		return nil, err
 	}
 	client, err := kubernetes.NewForConfig(cfg.Rest)
 	if err != nil {
@@ -73,7 +78,7 @@ func New(cfg Config, kubeletVersion string) (*Agent, error) {
 	broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: client.CoreV1().Events("")})
 	recorder := broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "kubelet", Host: cfg.NodeName})
 	return &Agent{
-		cfg: cfg, log: log, client: client, host: observeHost(cfg.RootDir), kubeletVersion: kubeletVersion,
+		cfg: cfg, log: log, client: client, host: host, kubeletVersion: kubeletVersion,
 		images: store, runc: rt, recorder: recorder, workers: map[types.UID]*podWorker{},
 	}, nil
 }
