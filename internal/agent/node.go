@@ -19,11 +19,11 @@ import (
 
 // hostInfo is what the agent observed about its machine.
 type hostInfo struct {
-	cpus          int
-	memoryBytes   int64
-	storageBytes  int64
+	cpus         int
+	memoryBytes  int64
+	storageBytes int64
 	// localStorage is the published berth.dev/local-storage capacity.
-	localStorage int64
+	localStorage  int64
 	kernelVersion string
 	osImage       string
 	maxPods       int
