@@ -188,7 +188,17 @@ func (m *Manager) Stage(ctx context.Context, pv *corev1.PersistentVolume) (strin
 		return "", err
 	}
 	img := m.Layout.ImagePath(pv.Name)
-	dev, f, err := AttachLoop(img, true)
+	// A device still attached (a mount held by a container outlived the
+	// staging mount) is reused: a second device would mount the same
+	// filesystem twice.
+	var dev string
+	var f *os.File
+	if devs := LoopFor(LoopBackings(m.SysBlock), img); len(devs) > 0 {
+		dev = devs[0]
+		f, err = os.OpenFile(dev, os.O_RDWR, 0)
+	} else {
+		dev, f, err = AttachLoop(img, true)
+	}
 	if err != nil {
 		return "", fmt.Errorf("attaching %s: %w", img, err)
 	}
