@@ -13,6 +13,7 @@ import (
 	"github.com/berth-project/berth/internal/network"
 	"github.com/berth-project/berth/internal/runtime/image"
 	"github.com/berth-project/berth/internal/runtime/runc"
+	"github.com/berth-project/berth/internal/volume"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
@@ -36,6 +37,7 @@ type Agent struct {
 	netCfg         network.NodeConfig
 	recorder       record.EventRecorder
 	factory        informers.SharedInformerFactory
+	storage        *storage
 
 	mu      sync.Mutex
 	workers map[types.UID]*podWorker
@@ -74,13 +76,19 @@ func New(cfg Config, kubeletVersion string) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	mgr, err := volume.NewManager(volume.Layout{RootDir: cfg.RootDir, RunDir: cfg.RunDir}, log)
+	if err != nil {
+		return nil, err
+	}
 	broadcaster := record.NewBroadcaster()
 	broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: client.CoreV1().Events("")})
 	recorder := broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "kubelet", Host: cfg.NodeName})
-	return &Agent{
+	a := &Agent{
 		cfg: cfg, log: log, client: client, host: host, kubeletVersion: kubeletVersion,
 		images: store, runc: rt, recorder: recorder, workers: map[types.UID]*podWorker{},
-	}, nil
+	}
+	a.storage = newStorage(a, mgr)
+	return a, nil
 }
 
 // Run registers the node and runs its pods until ctx ends. Containers keep
@@ -115,6 +123,9 @@ func (a *Agent) Run(ctx context.Context) error {
 		a.log.Warn("cluster DNS not served on this node", "err", err)
 	}
 
+	if err := a.storage.start(ctx); err != nil {
+		return fmt.Errorf("persistent volumes: %w", err)
+	}
 	a.factory = informers.NewSharedInformerFactoryWithOptions(a.client, 0,
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
 			o.FieldSelector = fields.OneTermEqualSelector("spec.nodeName", a.cfg.NodeName).String()

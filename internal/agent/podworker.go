@@ -48,7 +48,7 @@ type podWorker struct {
 	adopted bool
 
 	sb         *sandbox
-	volumes    map[string]string
+	volumes    map[string]hostVolume
 	ctrs       map[string]*ctr
 	startTime  time.Time
 	lastStatus *corev1.PodStatus
@@ -151,7 +151,7 @@ func (w *podWorker) sync(ctx context.Context) bool {
 	if w.volumes == nil {
 		vols, err := a.prepareVolumes(ctx, pod)
 		if err != nil {
-			a.recorder.Eventf(pod, corev1.EventTypeWarning, "FailedMount", "MountVolume.SetUp failed: %v", err)
+			a.recorder.Eventf(pod, corev1.EventTypeWarning, "FailedMount", "%v", err)
 			w.reportStatus(ctx, pod)
 			return false
 		}
@@ -412,6 +412,8 @@ func (w *podWorker) terminate(ctx context.Context, pod *corev1.Pod, grace time.D
 	if err := a.cleanupVolumes(uid); err != nil {
 		a.log.Warn("unmounting volumes", "pod", uid, "err", err)
 	}
+	a.storage.release(w.uid)
+	w.volumes = nil
 	if err := a.teardownSandbox(uid, pod.Spec.HostNetwork); err != nil {
 		a.log.Warn("tearing down sandbox", "err", err)
 	}
