@@ -38,6 +38,7 @@ type Agent struct {
 	recorder       record.EventRecorder
 	factory        informers.SharedInformerFactory
 	storage        *storage
+	objects        *objects
 
 	mu      sync.Mutex
 	workers map[types.UID]*podWorker
@@ -125,6 +126,9 @@ func (a *Agent) Run(ctx context.Context) error {
 
 	if err := a.storage.start(ctx); err != nil {
 		return fmt.Errorf("persistent volumes: %w", err)
+	}
+	if err := a.startObjects(ctx); err != nil {
+		return fmt.Errorf("configmaps and secrets: %w", err)
 	}
 	a.factory = informers.NewSharedInformerFactoryWithOptions(a.client, 0,
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) {

@@ -156,6 +156,8 @@ func (w *podWorker) sync(ctx context.Context) bool {
 			return false
 		}
 		w.volumes = vols
+	} else {
+		a.refreshPayloadVolumes(ctx, pod)
 	}
 	w.observe(ctx)
 	if w.syncInitContainers(ctx, pod) {
@@ -413,6 +415,7 @@ func (w *podWorker) terminate(ctx context.Context, pod *corev1.Pod, grace time.D
 		a.log.Warn("unmounting volumes", "pod", uid, "err", err)
 	}
 	a.storage.release(w.uid)
+	a.forgetTokens(w.uid)
 	w.volumes = nil
 	if err := a.teardownSandbox(uid, pod.Spec.HostNetwork); err != nil {
 		a.log.Warn("tearing down sandbox", "err", err)

@@ -10,7 +10,6 @@ import (
 	"github.com/berth-project/berth/internal/volume"
 	"golang.org/x/sys/unix"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Pod volumes the agent prepares on the node before containers start:
@@ -58,117 +57,40 @@ func (a *Agent) prepareVolumes(ctx context.Context, pod *corev1.Pod) (map[string
 
 // prepareEphemeral makes one non-claim volume present at dir.
 func (a *Agent) prepareEphemeral(ctx context.Context, pod *corev1.Pod, v corev1.Volume, dir string) error {
-	{
-		switch {
-		case v.EmptyDir != nil:
-			if err := os.MkdirAll(dir, 0o777); err != nil {
-				return err
-			}
-			if v.EmptyDir.Medium == corev1.StorageMediumMemory && !isMountPoint(dir) {
-				opts := "mode=0777"
-				if v.EmptyDir.SizeLimit != nil {
-					opts += fmt.Sprintf(",size=%d", v.EmptyDir.SizeLimit.Value())
-				}
-				if err := unix.Mount("tmpfs", dir, "tmpfs", 0, opts); err != nil {
-					return err
-				}
-			}
-			_ = os.Chmod(dir, 0o777)
-		case v.HostPath != nil:
-			if v.HostPath.Type != nil && (*v.HostPath.Type == corev1.HostPathDirectoryOrCreate) {
-				if err := os.MkdirAll(v.HostPath.Path, 0o755); err != nil {
-					return err
-				}
-			}
-		case v.ConfigMap != nil:
-			cm, err := a.client.CoreV1().ConfigMaps(pod.Namespace).Get(ctx, v.ConfigMap.Name, metav1.GetOptions{})
-			if err != nil {
-				if v.ConfigMap.Optional != nil && *v.ConfigMap.Optional {
-					cm = &corev1.ConfigMap{}
-				} else {
-					return fmt.Errorf("configmap %q not found", v.ConfigMap.Name)
-				}
-			}
-			files := map[string][]byte{}
-			for k, val := range cm.Data {
-				files[k] = []byte(val)
-			}
-			for k, val := range cm.BinaryData {
-				files[k] = val
-			}
-			if err := writeVolumeFiles(dir, files, v.ConfigMap.Items, false); err != nil {
-				return err
-			}
-		case v.Secret != nil:
-			s, err := a.client.CoreV1().Secrets(pod.Namespace).Get(ctx, v.Secret.SecretName, metav1.GetOptions{})
-			if err != nil {
-				if v.Secret.Optional != nil && *v.Secret.Optional {
-					s = &corev1.Secret{}
-				} else {
-					return fmt.Errorf("secret %q not found", v.Secret.SecretName)
-				}
-			}
-			if err := writeVolumeFiles(dir, s.Data, v.Secret.Items, true); err != nil {
-				return err
-			}
-		case v.DownwardAPI != nil:
-			files := map[string][]byte{}
-			for _, item := range v.DownwardAPI.Items {
-				if item.FieldRef != nil {
-					val, err := podFieldValue(pod, item.FieldRef.FieldPath, pod.Status.PodIP, pod.Status.HostIP)
-					if err != nil {
-						return err
-					}
-					files[item.Path] = []byte(val)
-				}
-			}
-			if err := writeVolumeFiles(dir, files, nil, false); err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("this volume type is not supported by berth yet")
+	switch {
+	case v.EmptyDir != nil:
+		if err := os.MkdirAll(dir, 0o777); err != nil {
+			return err
 		}
+		if v.EmptyDir.Medium == corev1.StorageMediumMemory && !isMountPoint(dir) {
+			opts := "mode=0777"
+			if v.EmptyDir.SizeLimit != nil {
+				opts += fmt.Sprintf(",size=%d", v.EmptyDir.SizeLimit.Value())
+			}
+			if err := mountTmpfs(dir, opts); err != nil {
+				return err
+			}
+		}
+		_ = os.Chmod(dir, 0o777)
+	case v.HostPath != nil:
+		if v.HostPath.Type != nil && (*v.HostPath.Type == corev1.HostPathDirectoryOrCreate) {
+			if err := os.MkdirAll(v.HostPath.Path, 0o755); err != nil {
+				return err
+			}
+		}
+	case isPayloadVolume(&v):
+		if _, err := a.writePayloadVolume(ctx, pod, &v, dir); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("this volume type is not supported by berth yet")
 	}
 	return nil
 }
 
-// writeVolumeFiles writes keys (or the selected items) as files; secrets go
-// on a tmpfs so they never touch the disk.
-func writeVolumeFiles(dir string, data map[string][]byte, items []corev1.KeyToPath, secret bool) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if secret && !isMountPoint(dir) {
-		if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "mode=0755"); err != nil {
-			return err
-		}
-	}
-	paths := map[string][]byte{}
-	if len(items) == 0 {
-		for k, v := range data {
-			paths[k] = v
-		}
-	} else {
-		for _, it := range items {
-			if v, ok := data[it.Key]; ok {
-				paths[it.Path] = v
-			}
-		}
-	}
-	for p, v := range paths {
-		full := filepath.Join(dir, filepath.Clean("/"+p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return err
-		}
-		tmp := full + ".tmp"
-		if err := os.WriteFile(tmp, v, 0o644); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, full); err != nil {
-			return err
-		}
-	}
-	return nil
+// mountTmpfs mounts a tmpfs at dir.
+func mountTmpfs(dir, opts string) error {
+	return unix.Mount("tmpfs", dir, "tmpfs", 0, opts)
 }
 
 // containerMounts maps a container's volumeMounts onto host paths:

@@ -18,14 +18,25 @@ const (
 	labelHostname = "kubernetes.io/hostname"
 )
 
-// Driver returns the PV's csi driver when it is one of berth's, else "".
+// CSI driver names as spec.csi.driver accepts them. The contract's
+// provisioner names contain a "/", which the API (as Kubernetes)
+// refuses in spec.csi.driver (a DNS subdomain); PVs may carry either form.
+const (
+	CSIDriverLocalPath   = "local-path.berth.dev"
+	CSIDriverLocalVolume = "local-volume.berth.dev"
+)
+
+// Driver returns the PV's provisioner (DriverLocalPath or
+// DriverLocalVolume) when its csi driver is one of berth's, else "".
 func Driver(pv *corev1.PersistentVolume) string {
 	if pv.Spec.CSI == nil {
 		return ""
 	}
 	switch d := pv.Spec.CSI.Driver; d {
-	case DriverLocalPath, DriverLocalVolume:
-		return d
+	case DriverLocalPath, CSIDriverLocalPath:
+		return DriverLocalPath
+	case DriverLocalVolume, CSIDriverLocalVolume:
+		return DriverLocalVolume
 	}
 	return ""
 }

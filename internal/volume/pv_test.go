@@ -32,6 +32,10 @@ func TestIsOurs(t *testing.T) {
 	if !IsOurs(pv, "n1") || IsOurs(pv, "n2") {
 		t.Fatal("affinity node")
 	}
+	pv.Spec.CSI.Driver = CSIDriverLocalVolume
+	if Driver(pv) != DriverLocalVolume || !IsOurs(pv, "n1") {
+		t.Fatal("the API-valid driver name")
+	}
 	pv.Spec.CSI.Driver = "other.csi"
 	if IsOurs(pv, "n1") {
 		t.Fatal("foreign driver")
