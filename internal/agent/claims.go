@@ -67,6 +67,9 @@ func (a *Agent) prepareClaimVolume(ctx context.Context, pod *corev1.Pod, v *core
 			err = fmt.Errorf("path %q does not exist", hv.path)
 		}
 	}
+	if err == nil && r.Kind != volume.KindHostPath && r.Kind != volume.KindBlock {
+		err = applyFSGroup(pod, hv.path, r.ReadOnly)
+	}
 	if err != nil {
 		return hostVolume{}, fmt.Errorf("MountVolume.SetUp failed for volume %q : %w", r.PV.Name, err)
 	}

@@ -72,6 +72,7 @@ func (a *Agent) prepareEphemeral(ctx context.Context, pod *corev1.Pod, v corev1.
 			}
 		}
 		_ = os.Chmod(dir, 0o777)
+		return applyFSGroup(pod, dir, false)
 	case v.HostPath != nil:
 		if v.HostPath.Type != nil && (*v.HostPath.Type == corev1.HostPathDirectoryOrCreate) {
 			if err := os.MkdirAll(v.HostPath.Path, 0o755); err != nil {
@@ -154,4 +155,17 @@ func isMountPoint(p string) bool {
 		return false
 	}
 	return st.Dev != pst.Dev
+}
+
+// applyFSGroup gives an emptyDir or PV-backed volume the pod's fsGroup
+// (securityContext.fsGroup, fsGroupChangePolicy).
+func applyFSGroup(pod *corev1.Pod, dir string, readOnly bool) error {
+	sc := pod.Spec.SecurityContext
+	if sc == nil || sc.FSGroup == nil {
+		return nil
+	}
+	if err := volume.SetOwnership(dir, *sc.FSGroup, readOnly, sc.FSGroupChangePolicy); err != nil {
+		return fmt.Errorf("applying fsGroup %d: %w", *sc.FSGroup, err)
+	}
+	return nil
 }
