@@ -112,6 +112,10 @@ func (a *Agent) startContainer(ctx context.Context, pod *corev1.Pod, c *corev1.C
 	if err != nil {
 		return "", &errImage{"CreateContainerConfigError", err}
 	}
+	devices, err := containerDevices(c, volumes)
+	if err != nil {
+		return "", &errImage{"CreateContainerConfigError", err}
+	}
 	termLog := filepath.Join(bundle, "termination-log")
 	if f, err := os.Create(termLog); err == nil {
 		f.Close()
@@ -120,7 +124,7 @@ func (a *Agent) startContainer(ctx context.Context, pod *corev1.Pod, c *corev1.C
 		Pod: pod, Container: c, Image: img.Config, BaseEnv: base, Env: env, RootFS: rootfs,
 		NetNSPath: sb.netnsPath, IPCNSPath: sb.ipcPath,
 		HostsPath: sb.hostsPath, ResolvConfPath: sb.resolvPath, HostnamePath: sb.hostnamePath,
-		TerminationLogPath: termLog, Mounts: mounts,
+		TerminationLogPath: termLog, Mounts: mounts, Devices: devices,
 		CgroupsPath:        fmt.Sprintf("/berth/%s/pod%s/%s", a.cfg.NodeName, uid, id),
 		NodeMemoryCapacity: a.host.memoryBytes,
 		ImageFS:            os.DirFS(rootfs),

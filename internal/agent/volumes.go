@@ -169,3 +169,24 @@ func applyFSGroup(pod *corev1.Pod, dir string, readOnly bool) error {
 	}
 	return nil
 }
+
+// containerDevices maps a container's volumeDevices onto the loop devices
+// of its Block-mode claims.
+func containerDevices(c *corev1.Container, volumes map[string]hostVolume) ([]oci.Device, error) {
+	var out []oci.Device
+	for _, vd := range c.VolumeDevices {
+		hv, ok := volumes[vd.Name]
+		if !ok {
+			return nil, fmt.Errorf("volume %q is not prepared", vd.Name)
+		}
+		if hv.device == "" {
+			return nil, fmt.Errorf("volume %q is not a block volume: use it in volumeMounts, not volumeDevices", vd.Name)
+		}
+		var st unix.Stat_t
+		if err := unix.Stat(hv.device, &st); err != nil {
+			return nil, err
+		}
+		out = append(out, oci.Device{Path: vd.DevicePath, Major: int64(unix.Major(st.Rdev)), Minor: int64(unix.Minor(st.Rdev))})
+	}
+	return out, nil
+}
