@@ -31,15 +31,15 @@ type Options struct {
 	DisableAgent     bool
 	TLSSANs          []string
 	// The in-process agent's settings (see berth agent).
-	NodeName     string
-	NodeIP       string
-	AgentRootDir string
-	AgentRunDir  string
+	NodeName      string
+	NodeIP        string
+	AgentRootDir  string
+	AgentRunDir   string
+	ClusterDNS    string
+	ClusterDomain string
 	// AgentStorageCapacity is the in-process agent's published
 	// berth.dev/local-storage (empty: env BERTH_STORAGE_CAPACITY or statfs).
 	AgentStorageCapacity string
-	ClusterDNS           string
-	ClusterDomain        string
 	// AgentToken is the bearer token the API server presents to node agents
 	// (logs, exec, attach, port-forward); empty: the one in
 	// <DataDir>/agent-token, created on first start.
