@@ -53,6 +53,9 @@ func TestStorageOnANode(t *testing.T) {
 
 	t.Run("local-volume", func(t *testing.T) { testLocalVolumeOnNode(t, w) })
 	t.Run("emptyDir", func(t *testing.T) { testEmptyDirOnNode(t, w) })
+	t.Run("block", func(t *testing.T) { testBlockVolumeOnNode(t, w) })
+	t.Run("payload-and-limits", func(t *testing.T) { testPayloadVolumesOnNode(t, w) })
+	t.Run("generic-ephemeral", func(t *testing.T) { testEphemeralVolumeOnNode(t, w) })
 }
 
 func testLocalVolumeOnNode(t *testing.T, w *NodeWorld) {
@@ -99,26 +102,8 @@ spec:
 
 	// The PV as the provisioner makes it, pre-bound to the claim; the
 	// binder's work (claim volumeName and both statuses) done here.
-	fs := corev1.PersistentVolumeFilesystem
 	pvName := "pvc-" + string(claim.UID)
-	pv := &corev1.PersistentVolume{
-		ObjectMeta: metav1.ObjectMeta{Name: pvName,
-			Annotations: map[string]string{"pv.kubernetes.io/provisioned-by": volume.DriverLocalVolume},
-			Finalizers:  []string{"kubernetes.io/pv-protection", volume.FinalizerNodeStorage}},
-		Spec: corev1.PersistentVolumeSpec{
-			Capacity: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("10Mi")},
-			PersistentVolumeSource: corev1.PersistentVolumeSource{CSI: &corev1.CSIPersistentVolumeSource{
-				Driver: volume.CSIDriverLocalVolume, VolumeHandle: pvName, FSType: "ext4",
-				VolumeAttributes: map[string]string{volume.AttrNode: w.NodeName}}},
-			AccessModes:                   []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-			VolumeMode:                    &fs,
-			PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimDelete,
-			StorageClassName:              class,
-			ClaimRef:                      &corev1.ObjectReference{Kind: "PersistentVolumeClaim", APIVersion: "v1", Namespace: ns, Name: "data", UID: claim.UID},
-			NodeAffinity: &corev1.VolumeNodeAffinity{Required: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
-				MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "kubernetes.io/hostname", Operator: corev1.NodeSelectorOpIn, Values: []string{w.NodeName}}}}}}},
-		},
-	}
+	pv := contractPV(pvName, w.NodeName, claim, "10Mi", corev1.PersistentVolumeFilesystem)
 	if _, err := cs.CoreV1().PersistentVolumes().Create(ctx, pv, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -160,11 +145,81 @@ spec:
 		t.Fatalf("the pod restarted (restartCount %s)", rc)
 	}
 
+	// A crashed and restarted agent finds the staging mount and its loop
+	// device again: the pod keeps its volume, nothing is attached twice.
+	w.KillServer()
+	w.Start()
+	w.waitReady(t, "writer")
+	if out := w.Kubectl("exec", "writer", "--", "ls", "-l", "/data/f"); !strings.Contains(out, "20971520") {
+		t.Fatalf("data after an agent restart: %s", out)
+	}
+	if devs := volume.LoopFor(volume.LoopBackings("/sys/block"), img); len(devs) != 1 {
+		t.Fatalf("loop devices of the volume after an agent restart: %v", devs)
+	}
+	if rc := w.podField(t, "writer", "{.status.containerStatuses[0].restartCount}"); rc != "0" {
+		t.Fatalf("the pod restarted with the agent (restartCount %s)", rc)
+	}
+
 	// Deleting everything leaves no mount, loop device or file.
 	w.Kubectl("delete", "pod", "writer", "--wait=true", "--timeout=90s")
-	if err := cs.CoreV1().PersistentVolumeClaims(ns).Delete(ctx, "data", metav1.DeleteOptions{}); err != nil {
+	deleteClaimAndPV(t, cs, ns, "data", pvName)
+	assertNoStorageLeft(t, w, pvName)
+}
+
+// contractPV is a PV as the storage contract's local-volume provisioner
+// makes it for claim on node (with the API-valid CSI driver name).
+func contractPV(name, node string, claim *corev1.PersistentVolumeClaim, size string, mode corev1.PersistentVolumeMode) *corev1.PersistentVolume {
+	return &corev1.PersistentVolume{
+		ObjectMeta: metav1.ObjectMeta{Name: name,
+			Annotations: map[string]string{"pv.kubernetes.io/provisioned-by": volume.DriverLocalVolume},
+			Finalizers:  []string{"kubernetes.io/pv-protection", volume.FinalizerNodeStorage}},
+		Spec: corev1.PersistentVolumeSpec{
+			Capacity: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse(size)},
+			PersistentVolumeSource: corev1.PersistentVolumeSource{CSI: &corev1.CSIPersistentVolumeSource{
+				Driver: volume.CSIDriverLocalVolume, VolumeHandle: name, FSType: "ext4",
+				VolumeAttributes: map[string]string{volume.AttrNode: node}}},
+			AccessModes:                   claim.Spec.AccessModes,
+			VolumeMode:                    &mode,
+			PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimDelete,
+			StorageClassName:              *claim.Spec.StorageClassName,
+			ClaimRef:                      &corev1.ObjectReference{Kind: "PersistentVolumeClaim", APIVersion: "v1", Namespace: claim.Namespace, Name: claim.Name, UID: claim.UID},
+			NodeAffinity: &corev1.VolumeNodeAffinity{Required: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
+				MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "kubernetes.io/hostname", Operator: corev1.NodeSelectorOpIn, Values: []string{node}}}}}}},
+		},
+	}
+}
+
+// assertNoStorageLeft checks the node keeps no mount, loop device or file
+// of the PV.
+func assertNoStorageLeft(t *testing.T, w *NodeWorld, pvName string) {
+	t.Helper()
+	if m, _ := filepath.Glob(filepath.Join(w.agentDir(), "storage", "local-volume", pvName+".img*")); len(m) > 0 {
+		t.Fatalf("backing files left: %v", m)
+	}
+	mi, err := w.InNode("cat", "/proc/"+strconv.Itoa(w.ServerPID())+"/mountinfo")
+	if err != nil || strings.Contains(mi, "storage/local-volume/"+pvName) {
+		t.Fatalf("staging mount left in the node (%v):\n%s", err, mi)
+	}
+	if out, _ := exec.Command("losetup", "-a").CombinedOutput(); strings.Contains(string(out), pvName) {
+		t.Fatalf("loop device left:\n%s", out)
+	}
+}
+
+// deleteClaimAndPV deletes both and waits for the agent's finalizer.
+func deleteClaimAndPV(t *testing.T, cs kubernetes.Interface, ns, claim, pvName string) {
+	t.Helper()
+	if err := cs.CoreV1().PersistentVolumeClaims(ns).Delete(context.Background(), claim, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	deletePVAndWait(t, cs, pvName)
+}
+
+// deletePVAndWait deletes the PV, waits for the agent to remove the
+// backing storage and its finalizer, then does the pv-protection
+// controller's part.
+func deletePVAndWait(t *testing.T, cs kubernetes.Interface, pvName string) {
+	t.Helper()
+	ctx := context.Background()
 	if err := cs.CoreV1().PersistentVolumes().Delete(ctx, pvName, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -173,20 +228,9 @@ spec:
 		if apierrors.IsNotFound(err) {
 			return true, ""
 		}
-		return err == nil && !volume.HasFinalizer(cur), strings.Join(cur.Finalizers, ",")
+		return err == nil && !volume.HasFinalizer(cur), "finalizer kept"
 	})
-	forceDeletePV(cs, pvName) // the pv-protection controller's part
-	if _, err := os.Stat(img); !os.IsNotExist(err) {
-		t.Fatalf("backing file left: %v", err)
-	}
-	pid := w.ServerPID()
-	mi, err := w.InNode("cat", "/proc/"+strconv.Itoa(pid)+"/mountinfo")
-	if err != nil || strings.Contains(mi, "storage/local-volume/"+pvName) {
-		t.Fatalf("staging mount left in the node (%v):\n%s", err, mi)
-	}
-	if out, _ := exec.Command("losetup", "-a").CombinedOutput(); strings.Contains(string(out), pvName) {
-		t.Fatalf("loop device left:\n%s", out)
-	}
+	forceDeletePV(cs, pvName)
 }
 
 // bindByHand does the binder's part when no server-side binder runs (and
@@ -341,4 +385,217 @@ spec:
 		t.Fatalf("a new pod sees the old pod's emptyDir: %q", out)
 	}
 	w.Kubectl("delete", "pod", "scratch", "--wait=true", "--timeout=90s")
+}
+
+func testBlockVolumeOnNode(t *testing.T, w *NodeWorld) {
+	cs := w.Clientset()
+	ctx := context.Background()
+	class := "local-volume"
+	block := corev1.PersistentVolumeBlock
+	claim, err := cs.CoreV1().PersistentVolumeClaims("default").Create(ctx, &corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: "raw"},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes:      []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOncePod},
+			StorageClassName: &class, VolumeMode: &block,
+			Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("4Mi")}},
+		},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pvName := "pvc-" + string(claim.UID)
+	if _, err := cs.CoreV1().PersistentVolumes().Create(ctx, contractPV(pvName, w.NodeName, claim, "4Mi", block), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { forceDeletePV(cs, pvName) })
+	bindByHand(t, cs, "default", "raw", pvName, "4Mi")
+	pod := func(name string) string {
+		return `apiVersion: v1
+kind: Pod
+metadata:
+  name: ` + name + `
+spec:
+  nodeName: ` + w.NodeName + `
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sleep", "3600"]
+    volumeDevices:
+    - {name: raw, devicePath: /dev/xvda}
+  volumes:
+  - name: raw
+    persistentVolumeClaim: {claimName: raw}
+`
+	}
+	if out, err := w.KubectlErr(pod("rawuser"), "apply", "-f", "-"); err != nil {
+		t.Fatal(out)
+	}
+	w.waitReady(t, "rawuser")
+	if out := w.Kubectl("exec", "rawuser", "--", "blockdev", "--getsize64", "/dev/xvda"); strings.TrimSpace(out) != "4194304" {
+		t.Fatalf("block device size %q", out)
+	}
+	w.Kubectl("exec", "rawuser", "--", "sh", "-c", "echo raw-bytes | dd of=/dev/xvda conv=fsync")
+	if out := w.Kubectl("exec", "rawuser", "--", "head", "-c", "9", "/dev/xvda"); out != "raw-bytes" {
+		t.Fatalf("read back %q", out)
+	}
+	// ReadWriteOncePod: a second pod on the node is refused.
+	if out, err := w.KubectlErr(pod("rawuser2"), "apply", "-f", "-"); err != nil {
+		t.Fatal(out)
+	}
+	waitFor(t, 60*time.Second, "the second pod refused", func() (bool, string) {
+		out, _ := w.KubectlErr("", "get", "events", "--field-selector", "involvedObject.name=rawuser2,reason=FailedMount", "-o", "jsonpath={.items[*].message}")
+		return strings.Contains(out, "ReadWriteOncePod"), out
+	})
+	w.Kubectl("delete", "pod", "rawuser", "rawuser2", "--wait=true", "--timeout=90s")
+	deleteClaimAndPV(t, cs, "default", "raw", pvName)
+	assertNoStorageLeft(t, w, pvName)
+}
+
+func testPayloadVolumesOnNode(t *testing.T, w *NodeWorld) {
+	w.Kubectl("create", "configmap", "cfg", "--from-literal=greeting=hello")
+	if out, err := w.KubectlErr(`apiVersion: v1
+kind: Pod
+metadata:
+  name: vols
+  labels: {app: vols}
+spec:
+  nodeName: `+w.NodeName+`
+  terminationGracePeriodSeconds: 1
+  securityContext: {fsGroup: 2345}
+  containers:
+  - name: c
+    image: busybox
+    command: ["sleep", "3600"]
+    env:
+    - name: POD_NAME
+      valueFrom: {fieldRef: {fieldPath: metadata.name}}
+    volumeMounts:
+    - {name: cfg, mountPath: /cfg}
+    - {name: proj, mountPath: /proj}
+    - {name: lim, mountPath: /lim}
+    - {name: logs, mountPath: /logs, subPathExpr: $(POD_NAME)}
+    - {name: cfg, mountPath: /ro-cfg, readOnly: true}
+  volumes:
+  - name: cfg
+    configMap: {name: cfg}
+  - name: proj
+    projected:
+      sources:
+      - configMap:
+          name: cfg
+          items: [{key: greeting, path: g.txt}]
+      - downwardAPI:
+          items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]
+  - name: lim
+    emptyDir: {sizeLimit: 2Mi}
+  - name: logs
+    emptyDir: {}
+`, "apply", "-f", "-"); err != nil {
+		t.Fatal(out)
+	}
+	w.waitReady(t, "vols")
+	exec := func(cmd string) string { return strings.TrimSpace(w.Kubectl("exec", "vols", "--", "sh", "-c", cmd)) }
+	if got := exec("cat /cfg/greeting /proj/g.txt"); got != "hellohello" {
+		t.Fatalf("configMap/projected: %q", got)
+	}
+	if got := exec("cat /proj/labels"); got != `app="vols"` {
+		t.Fatalf("downwardAPI labels: %q", got)
+	}
+	if got := exec("readlink /cfg/..data; readlink /cfg/greeting"); !strings.HasPrefix(got, "..20") || !strings.HasSuffix(got, "..data/greeting") {
+		t.Fatalf("atomic writer layout: %q", got)
+	}
+	if got := exec("stat -c %g /lim"); got != "2345" {
+		t.Fatalf("fsGroup on emptyDir: gid %q", got)
+	}
+	if _, err := w.KubectlErr("", "exec", "vols", "--", "sh", "-c", "touch /ro-cfg/x"); err == nil {
+		t.Fatal("a readOnly mount was writable")
+	}
+	exec("touch /logs/from-vols")
+	uid := w.podField(t, "vols", "{.metadata.uid}")
+	if _, err := os.Stat(filepath.Join(w.agentDir(), "pods", uid, "volumes", "logs", "vols", "from-vols")); err != nil {
+		t.Fatalf("subPathExpr $(POD_NAME): %v", err)
+	}
+
+	w.Kubectl("patch", "configmap", "cfg", "-p", `{"data":{"greeting":"bye"}}`)
+	waitFor(t, 60*time.Second, "the configMap update in the volume", func() (bool, string) {
+		got := exec("cat /cfg/greeting /proj/g.txt")
+		return got == "byebye", got
+	})
+
+	// 4Mi into a 2Mi emptyDir: evicted.
+	_, _ = w.KubectlErr("", "exec", "vols", "--", "dd", "if=/dev/zero", "of=/lim/f", "bs=1M", "count=4")
+	waitFor(t, 90*time.Second, "eviction", func() (bool, string) {
+		st := w.podField(t, "vols", "{.status.phase} {.status.reason} {.status.message}")
+		return strings.HasPrefix(st, "Failed Evicted Usage of EmptyDir volume \"lim\" exceeds the limit \"2Mi\""), st
+	})
+	w.Kubectl("delete", "pod", "vols", "--wait=true", "--timeout=90s")
+	w.Kubectl("delete", "configmap", "cfg")
+}
+
+// testEphemeralVolumeOnNode: the claim `<pod>-<volume>` (made here, owned
+// by the pod, when no server-side controller makes it) is mounted like any
+// claim and goes with the pod.
+func testEphemeralVolumeOnNode(t *testing.T, w *NodeWorld) {
+	cs := w.Clientset()
+	ctx := context.Background()
+	if out, err := w.KubectlErr(`apiVersion: v1
+kind: Pod
+metadata:
+  name: eph
+spec:
+  nodeName: `+w.NodeName+`
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sleep", "3600"]
+    volumeMounts:
+    - {name: scratch, mountPath: /scratch}
+  volumes:
+  - name: scratch
+    ephemeral:
+      volumeClaimTemplate:
+        spec:
+          accessModes: [ReadWriteOnce]
+          storageClassName: local-volume
+          resources: {requests: {storage: 8Mi}}
+`, "apply", "-f", "-"); err != nil {
+		t.Fatal(out)
+	}
+	pod, err := cs.CoreV1().Pods("default").Get(ctx, "eph", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim, err := cs.CoreV1().PersistentVolumeClaims("default").Get(ctx, "eph-scratch", metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		yes := true
+		tmpl := pod.Spec.Volumes[0].Ephemeral.VolumeClaimTemplate
+		claim, err = cs.CoreV1().PersistentVolumeClaims("default").Create(ctx, &corev1.PersistentVolumeClaim{
+			ObjectMeta: metav1.ObjectMeta{Name: "eph-scratch", OwnerReferences: []metav1.OwnerReference{{
+				APIVersion: "v1", Kind: "Pod", Name: pod.Name, UID: pod.UID, Controller: &yes, BlockOwnerDeletion: &yes}}},
+			Spec: tmpl.Spec,
+		}, metav1.CreateOptions{})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	pvName := "pvc-" + string(claim.UID)
+	if _, err := cs.CoreV1().PersistentVolumes().Create(ctx, contractPV(pvName, w.NodeName, claim, "8Mi", corev1.PersistentVolumeFilesystem), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { forceDeletePV(cs, pvName) })
+	bindByHand(t, cs, "default", "eph-scratch", pvName, "8Mi")
+	w.waitReady(t, "eph")
+	w.Kubectl("exec", "eph", "--", "dd", "if=/dev/zero", "of=/scratch/f", "bs=1M", "count=4")
+	if out, err := w.KubectlErr("", "exec", "eph", "--", "dd", "if=/dev/zero", "of=/scratch/g", "bs=1M", "count=8"); err == nil || !strings.Contains(out, "No space left on device") {
+		t.Fatalf("12Mi into an 8Mi ephemeral volume: %v\n%s", err, out)
+	}
+	w.Kubectl("delete", "pod", "eph", "--wait=true", "--timeout=90s")
+	waitFor(t, 60*time.Second, "the claim to go with its pod", func() (bool, string) {
+		_, err := cs.CoreV1().PersistentVolumeClaims("default").Get(ctx, "eph-scratch", metav1.GetOptions{})
+		return apierrors.IsNotFound(err), "still there"
+	})
+	deletePVAndWait(t, cs, pvName)
+	assertNoStorageLeft(t, w, pvName)
 }
