@@ -76,23 +76,12 @@ func testLocalVolumeOnNode(t *testing.T, w *NodeWorld) {
 	}
 
 	// The pod comes first: it waits for its claim with FailedMount.
-	if out, err := w.KubectlErr(`apiVersion: v1
-kind: Pod
-metadata:
-  name: writer
-spec:
-  nodeName: `+w.NodeName+`
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: c
-    image: busybox
-    command: ["sleep", "3600"]
-    volumeMounts:
+	if out, err := w.KubectlErr(sleeperPod("writer", w.NodeName, `    volumeMounts:
     - {name: data, mountPath: /data}
   volumes:
   - name: data
     persistentVolumeClaim: {claimName: data}
-`, "apply", "-f", "-"); err != nil {
+`), "apply", "-f", "-"); err != nil {
 		t.Fatal(out)
 	}
 	waitFor(t, 60*time.Second, "FailedMount while the claim is unbound", func() (bool, string) {
@@ -410,23 +399,12 @@ func testBlockVolumeOnNode(t *testing.T, w *NodeWorld) {
 	t.Cleanup(func() { forceDeletePV(cs, pvName) })
 	bindByHand(t, cs, "default", "raw", pvName, "4Mi")
 	pod := func(name string) string {
-		return `apiVersion: v1
-kind: Pod
-metadata:
-  name: ` + name + `
-spec:
-  nodeName: ` + w.NodeName + `
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: c
-    image: busybox
-    command: ["sleep", "3600"]
-    volumeDevices:
+		return sleeperPod(name, w.NodeName, `    volumeDevices:
     - {name: raw, devicePath: /dev/xvda}
   volumes:
   - name: raw
     persistentVolumeClaim: {claimName: raw}
-`
+`)
 	}
 	if out, err := w.KubectlErr(pod("rawuser"), "apply", "-f", "-"); err != nil {
 		t.Fatal(out)
@@ -539,18 +517,7 @@ spec:
 func testEphemeralVolumeOnNode(t *testing.T, w *NodeWorld) {
 	cs := w.Clientset()
 	ctx := context.Background()
-	if out, err := w.KubectlErr(`apiVersion: v1
-kind: Pod
-metadata:
-  name: eph
-spec:
-  nodeName: `+w.NodeName+`
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: c
-    image: busybox
-    command: ["sleep", "3600"]
-    volumeMounts:
+	if out, err := w.KubectlErr(sleeperPod("eph", w.NodeName, `    volumeMounts:
     - {name: scratch, mountPath: /scratch}
   volumes:
   - name: scratch
@@ -560,7 +527,7 @@ spec:
           accessModes: [ReadWriteOnce]
           storageClassName: local-volume
           resources: {requests: {storage: 8Mi}}
-`, "apply", "-f", "-"); err != nil {
+`), "apply", "-f", "-"); err != nil {
 		t.Fatal(out)
 	}
 	pod, err := cs.CoreV1().Pods("default").Get(ctx, "eph", metav1.GetOptions{})
@@ -598,4 +565,21 @@ spec:
 	})
 	deletePVAndWait(t, cs, pvName)
 	assertNoStorageLeft(t, w, pvName)
+}
+
+// sleeperPod is a busybox pod on node that sleeps; rest continues the
+// container (volumeMounts/volumeDevices) and adds the volumes.
+func sleeperPod(name, node, rest string) string {
+	return `apiVersion: v1
+kind: Pod
+metadata:
+  name: ` + name + `
+spec:
+  nodeName: ` + node + `
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: busybox
+    command: ["sleep", "3600"]
+` + rest
 }
