@@ -123,6 +123,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err := a.serveClusterDNS(ctx); err != nil {
 		a.log.Warn("cluster DNS not served on this node", "err", err)
 	}
+	a.runLBAnnouncer(ctx)
 
 	if err := a.storage.start(ctx); err != nil {
 		return fmt.Errorf("persistent volumes: %w", err)
