@@ -32,7 +32,10 @@ func AttachLoop(file string, autoclear bool) (string, *os.File, error) {
 		return "", nil, err
 	}
 	defer ctl.Close()
-	var flags uint32
+	// Direct I/O on the backing file: no second copy of every page in the
+	// page cache (the kernel falls back to buffered I/O where the backing
+	// filesystem cannot do it).
+	flags := uint32(unix.LO_FLAGS_DIRECT_IO)
 	if autoclear {
 		flags |= unix.LO_FLAGS_AUTOCLEAR
 	}
