@@ -56,6 +56,8 @@ func TestStorageOnANode(t *testing.T) {
 	t.Run("block", func(t *testing.T) { testBlockVolumeOnNode(t, w) })
 	t.Run("payload-and-limits", func(t *testing.T) { testPayloadVolumesOnNode(t, w) })
 	t.Run("generic-ephemeral", func(t *testing.T) { testEphemeralVolumeOnNode(t, w) })
+	t.Run("service-account-token", func(t *testing.T) { testTokenVolumeOnNode(t, w) })
+	t.Run("static-hostPath-and-local", func(t *testing.T) { testStaticVolumesOnNode(t, w) })
 }
 
 func testLocalVolumeOnNode(t *testing.T, w *NodeWorld) {
@@ -582,4 +584,101 @@ spec:
     image: busybox
     command: ["sleep", "3600"]
 ` + rest
+}
+
+// testTokenVolumeOnNode: a projected serviceAccountToken is mounted when
+// the server has the TokenRequest API, and fails the mount with a clear
+// FailedMount event when it has not.
+func testTokenVolumeOnNode(t *testing.T, w *NodeWorld) {
+	// (the API wants serviceAccountName with a token projection)
+	spec := strings.Replace(sleeperPod("tok", w.NodeName, `    volumeMounts:
+    - {name: token, mountPath: /var/run/secrets/tokens}
+  volumes:
+  - name: token
+    projected:
+      sources:
+      - serviceAccountToken: {path: token, audience: vault, expirationSeconds: 3600}
+      - downwardAPI:
+          items: [{path: name, fieldRef: {fieldPath: metadata.name}}]
+`), "spec:\n", "spec:\n  serviceAccountName: default\n", 1)
+	if out, err := w.KubectlErr(spec, "apply", "-f", "-"); err != nil {
+		t.Fatal(out)
+	}
+	waitFor(t, 60*time.Second, "the token mounted or a clear FailedMount", func() (bool, string) {
+		if w.podField(t, "tok", `{.status.conditions[?(@.type=="Ready")].status}`) == "True" {
+			out, err := w.KubectlErr("", "exec", "tok", "--", "cat", "/var/run/secrets/tokens/token")
+			return err == nil && strings.Count(out, ".") == 2, "token: " + out
+		}
+		out, _ := w.KubectlErr("", "get", "events", "--field-selector", "involvedObject.name=tok,reason=FailedMount", "-o", "jsonpath={.items[*].message}")
+		return strings.Contains(out, `MountVolume.SetUp failed for volume "token" : failed to fetch token`), out
+	})
+	w.Kubectl("delete", "pod", "tok", "--wait=true", "--timeout=90s")
+}
+
+// testStaticVolumesOnNode: administrator-made hostPath and local PVs are
+// bind-mounted as they are; a ReadOnlyMany PV is mounted read-only.
+func testStaticVolumesOnNode(t *testing.T, w *NodeWorld) {
+	cs := w.Clientset()
+	ctx := context.Background()
+	hostDir := filepath.Join(w.Dir, "static-data")
+	if err := os.MkdirAll(hostDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(hostDir, "hello"), []byte("from the node"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := ""
+	for _, tc := range []struct {
+		name string
+		src  corev1.PersistentVolumeSource
+		mode corev1.PersistentVolumeAccessMode
+	}{
+		{"static-hp", corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: hostDir}}, corev1.ReadWriteOnce},
+		{"static-local", corev1.PersistentVolumeSource{Local: &corev1.LocalVolumeSource{Path: hostDir}}, corev1.ReadOnlyMany},
+	} {
+		claim, err := cs.CoreV1().PersistentVolumeClaims("default").Create(ctx, &corev1.PersistentVolumeClaim{
+			ObjectMeta: metav1.ObjectMeta{Name: tc.name},
+			Spec: corev1.PersistentVolumeClaimSpec{AccessModes: []corev1.PersistentVolumeAccessMode{tc.mode}, StorageClassName: &empty,
+				Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}}},
+		}, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pv := &corev1.PersistentVolume{ObjectMeta: metav1.ObjectMeta{Name: tc.name}, Spec: corev1.PersistentVolumeSpec{
+			Capacity:               corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")},
+			PersistentVolumeSource: tc.src, AccessModes: []corev1.PersistentVolumeAccessMode{tc.mode},
+			PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimRetain,
+			ClaimRef:                      &corev1.ObjectReference{Kind: "PersistentVolumeClaim", APIVersion: "v1", Namespace: "default", Name: tc.name, UID: claim.UID},
+		}}
+		if tc.src.Local != nil {
+			pv.Spec.NodeAffinity = &corev1.VolumeNodeAffinity{Required: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
+				MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "kubernetes.io/hostname", Operator: corev1.NodeSelectorOpIn, Values: []string{w.NodeName}}}}}}}
+		}
+		if _, err := cs.CoreV1().PersistentVolumes().Create(ctx, pv, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { forceDeletePV(cs, pv.Name) })
+		bindByHand(t, cs, "default", tc.name, tc.name, "1Gi")
+		if out, err := w.KubectlErr(sleeperPod(tc.name, w.NodeName, `    volumeMounts:
+    - {name: data, mountPath: /data}
+  volumes:
+  - name: data
+    persistentVolumeClaim: {claimName: `+tc.name+`}
+`), "apply", "-f", "-"); err != nil {
+			t.Fatal(out)
+		}
+		w.waitReady(t, tc.name)
+		if out := w.Kubectl("exec", tc.name, "--", "cat", "/data/hello"); out != "from the node" {
+			t.Fatalf("%s: read %q", tc.name, out)
+		}
+		out, err := w.KubectlErr("", "exec", tc.name, "--", "touch", "/data/new")
+		if readOnly := tc.mode == corev1.ReadOnlyMany; readOnly != (err != nil) || readOnly && !strings.Contains(out, "Read-only file system") {
+			t.Fatalf("%s (%s): touch: %v %s", tc.name, tc.mode, err, out)
+		}
+		w.Kubectl("delete", "pod", tc.name, "--wait=true", "--timeout=90s")
+		w.Kubectl("delete", "pvc", tc.name, "--wait=false")
+	}
+	if _, err := os.Stat(filepath.Join(hostDir, "hello")); err != nil {
+		t.Fatalf("a static volume's data went: %v", err)
+	}
 }
