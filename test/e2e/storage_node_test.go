@@ -94,17 +94,17 @@ func testLocalVolumeOnNode(t *testing.T, w *NodeWorld) {
 	// The PV as the provisioner makes it, pre-bound to the claim; the
 	// binder's work (claim volumeName and both statuses) done here.
 	pvName := "pvc-" + string(claim.UID)
-	pv := contractPV(pvName, w.NodeName, claim, "10Mi", corev1.PersistentVolumeFilesystem)
+	pv := ContractPV(pvName, w.NodeName, claim, "10Mi", corev1.PersistentVolumeFilesystem)
 	if _, err := cs.CoreV1().PersistentVolumes().Create(ctx, pv, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { forceDeletePV(cs, pvName) })
+	t.Cleanup(func() { ForceDeletePV(cs, pvName) })
 	img := filepath.Join(w.agentDir(), "storage", "local-volume", pvName+".img")
 	waitFor(t, 60*time.Second, "the agent to create the backing file", func() (bool, string) {
 		_, err := os.Stat(img)
 		return err == nil, img
 	})
-	bindByHand(t, cs, ns, "data", pvName, "10Mi")
+	BindByHand(t, cs, ns, "data", pvName, "10Mi")
 
 	w.waitReady(t, "writer")
 	out, err := w.KubectlErr("", "exec", "writer", "--", "dd", "if=/dev/zero", "of=/data/f", "bs=1M", "count=20")
@@ -116,7 +116,7 @@ func testLocalVolumeOnNode(t *testing.T, w *NodeWorld) {
 	// Expansion as the server-side controller does it: the PV grows and
 	// the claim gets FileSystemResizePending; the node does the rest.
 	setPVCapacity(t, cs, pvName, "30Mi")
-	updateClaimStatus(t, cs, ns, "data", func(c *corev1.PersistentVolumeClaim) {
+	UpdateClaimStatus(t, cs, ns, "data", func(c *corev1.PersistentVolumeClaim) {
 		c.Status.Conditions = append(c.Status.Conditions, corev1.PersistentVolumeClaimCondition{
 			Type: corev1.PersistentVolumeClaimFileSystemResizePending, Status: corev1.ConditionTrue,
 			LastTransitionTime: metav1.Now(), Message: "Waiting for user to (re-)start a pod to finish file system resize of volume on node."})
@@ -155,29 +155,6 @@ func testLocalVolumeOnNode(t *testing.T, w *NodeWorld) {
 	w.Kubectl("delete", "pod", "writer", "--wait=true", "--timeout=90s")
 	deleteClaimAndPV(t, cs, ns, "data", pvName)
 	assertNoStorageLeft(t, w, pvName)
-}
-
-// contractPV is a PV as the storage contract's local-volume provisioner
-// makes it for claim on node (with the API-valid CSI driver name).
-func contractPV(name, node string, claim *corev1.PersistentVolumeClaim, size string, mode corev1.PersistentVolumeMode) *corev1.PersistentVolume {
-	return &corev1.PersistentVolume{
-		ObjectMeta: metav1.ObjectMeta{Name: name,
-			Annotations: map[string]string{"pv.kubernetes.io/provisioned-by": volume.DriverLocalVolume},
-			Finalizers:  []string{"kubernetes.io/pv-protection", volume.FinalizerNodeStorage}},
-		Spec: corev1.PersistentVolumeSpec{
-			Capacity: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse(size)},
-			PersistentVolumeSource: corev1.PersistentVolumeSource{CSI: &corev1.CSIPersistentVolumeSource{
-				Driver: volume.CSIDriverLocalVolume, VolumeHandle: name, FSType: "ext4",
-				VolumeAttributes: map[string]string{volume.AttrNode: node}}},
-			AccessModes:                   claim.Spec.AccessModes,
-			VolumeMode:                    &mode,
-			PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimDelete,
-			StorageClassName:              *claim.Spec.StorageClassName,
-			ClaimRef:                      &corev1.ObjectReference{Kind: "PersistentVolumeClaim", APIVersion: "v1", Namespace: claim.Namespace, Name: claim.Name, UID: claim.UID},
-			NodeAffinity: &corev1.VolumeNodeAffinity{Required: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
-				MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "kubernetes.io/hostname", Operator: corev1.NodeSelectorOpIn, Values: []string{node}}}}}}},
-		},
-	}
 }
 
 // assertNoStorageLeft checks the node keeps no mount, loop device or file
@@ -221,69 +198,7 @@ func deletePVAndWait(t *testing.T, cs kubernetes.Interface, pvName string) {
 		}
 		return err == nil && !volume.HasFinalizer(cur), "finalizer kept"
 	})
-	forceDeletePV(cs, pvName)
-}
-
-// bindByHand does the binder's part when no server-side binder runs (and
-// is harmless when one does): claim.spec.volumeName, then both statuses.
-func bindByHand(t *testing.T, cs kubernetes.Interface, ns, claim, pvName, size string) {
-	t.Helper()
-	ctx := context.Background()
-	for i := 0; ; i++ {
-		c, err := cs.CoreV1().PersistentVolumeClaims(ns).Get(ctx, claim, metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.Spec.VolumeName == pvName {
-			break
-		}
-		c.Spec.VolumeName = pvName
-		if _, err = cs.CoreV1().PersistentVolumeClaims(ns).Update(ctx, c, metav1.UpdateOptions{}); err == nil {
-			break
-		} else if !apierrors.IsConflict(err) || i > 5 {
-			t.Fatalf("setting the claim's volumeName: %v", err)
-		}
-	}
-	for i := 0; ; i++ {
-		pv, err := cs.CoreV1().PersistentVolumes().Get(ctx, pvName, metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if pv.Status.Phase == corev1.VolumeBound {
-			break
-		}
-		pv.Status.Phase = corev1.VolumeBound
-		if _, err = cs.CoreV1().PersistentVolumes().UpdateStatus(ctx, pv, metav1.UpdateOptions{}); err == nil {
-			break
-		} else if !apierrors.IsConflict(err) || i > 5 {
-			t.Fatal(err)
-		}
-	}
-	updateClaimStatus(t, cs, ns, claim, func(c *corev1.PersistentVolumeClaim) {
-		if c.Status.Phase == corev1.ClaimBound {
-			return
-		}
-		c.Status.Phase = corev1.ClaimBound
-		c.Status.AccessModes = c.Spec.AccessModes
-		c.Status.Capacity = corev1.ResourceList{corev1.ResourceStorage: resource.MustParse(size)}
-	})
-}
-
-func updateClaimStatus(t *testing.T, cs kubernetes.Interface, ns, name string, mutate func(*corev1.PersistentVolumeClaim)) {
-	t.Helper()
-	ctx := context.Background()
-	for i := 0; ; i++ {
-		c, err := cs.CoreV1().PersistentVolumeClaims(ns).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		mutate(c)
-		if _, err = cs.CoreV1().PersistentVolumeClaims(ns).UpdateStatus(ctx, c, metav1.UpdateOptions{}); err == nil {
-			return
-		} else if !apierrors.IsConflict(err) || i > 5 {
-			t.Fatalf("claim status: %v", err)
-		}
-	}
+	ForceDeletePV(cs, pvName)
 }
 
 func setPVCapacity(t *testing.T, cs kubernetes.Interface, name, size string) {
@@ -299,22 +214,6 @@ func setPVCapacity(t *testing.T, cs kubernetes.Interface, name, size string) {
 			return
 		} else if !apierrors.IsConflict(err) || i > 5 {
 			t.Fatalf("growing the PV: %v", err)
-		}
-	}
-}
-
-// forceDeletePV removes a PV whatever finalizers it still has.
-func forceDeletePV(cs kubernetes.Interface, name string) {
-	ctx := context.Background()
-	_ = cs.CoreV1().PersistentVolumes().Delete(ctx, name, metav1.DeleteOptions{})
-	for i := 0; i < 5; i++ {
-		pv, err := cs.CoreV1().PersistentVolumes().Get(ctx, name, metav1.GetOptions{})
-		if err != nil || len(pv.Finalizers) == 0 {
-			return
-		}
-		pv.Finalizers = nil
-		if _, err := cs.CoreV1().PersistentVolumes().Update(ctx, pv, metav1.UpdateOptions{}); err == nil {
-			return
 		}
 	}
 }
@@ -395,11 +294,11 @@ func testBlockVolumeOnNode(t *testing.T, w *NodeWorld) {
 		t.Fatal(err)
 	}
 	pvName := "pvc-" + string(claim.UID)
-	if _, err := cs.CoreV1().PersistentVolumes().Create(ctx, contractPV(pvName, w.NodeName, claim, "4Mi", block), metav1.CreateOptions{}); err != nil {
+	if _, err := cs.CoreV1().PersistentVolumes().Create(ctx, ContractPV(pvName, w.NodeName, claim, "4Mi", block), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { forceDeletePV(cs, pvName) })
-	bindByHand(t, cs, "default", "raw", pvName, "4Mi")
+	t.Cleanup(func() { ForceDeletePV(cs, pvName) })
+	BindByHand(t, cs, "default", "raw", pvName, "4Mi")
 	pod := func(name string) string {
 		return sleeperPod(name, w.NodeName, `    volumeDevices:
     - {name: raw, devicePath: /dev/xvda}
@@ -550,11 +449,11 @@ func testEphemeralVolumeOnNode(t *testing.T, w *NodeWorld) {
 		t.Fatal(err)
 	}
 	pvName := "pvc-" + string(claim.UID)
-	if _, err := cs.CoreV1().PersistentVolumes().Create(ctx, contractPV(pvName, w.NodeName, claim, "8Mi", corev1.PersistentVolumeFilesystem), metav1.CreateOptions{}); err != nil {
+	if _, err := cs.CoreV1().PersistentVolumes().Create(ctx, ContractPV(pvName, w.NodeName, claim, "8Mi", corev1.PersistentVolumeFilesystem), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { forceDeletePV(cs, pvName) })
-	bindByHand(t, cs, "default", "eph-scratch", pvName, "8Mi")
+	t.Cleanup(func() { ForceDeletePV(cs, pvName) })
+	BindByHand(t, cs, "default", "eph-scratch", pvName, "8Mi")
 	w.waitReady(t, "eph")
 	w.Kubectl("exec", "eph", "--", "dd", "if=/dev/zero", "of=/scratch/f", "bs=1M", "count=4")
 	if out, err := w.KubectlErr("", "exec", "eph", "--", "dd", "if=/dev/zero", "of=/scratch/g", "bs=1M", "count=8"); err == nil || !strings.Contains(out, "No space left on device") {
@@ -657,8 +556,8 @@ func testStaticVolumesOnNode(t *testing.T, w *NodeWorld) {
 		if _, err := cs.CoreV1().PersistentVolumes().Create(ctx, pv, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { forceDeletePV(cs, pv.Name) })
-		bindByHand(t, cs, "default", tc.name, tc.name, "1Gi")
+		t.Cleanup(func() { ForceDeletePV(cs, pv.Name) })
+		BindByHand(t, cs, "default", tc.name, tc.name, "1Gi")
 		if out, err := w.KubectlErr(sleeperPod(tc.name, w.NodeName, `    volumeMounts:
     - {name: data, mountPath: /data}
   volumes:
