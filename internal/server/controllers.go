@@ -15,6 +15,7 @@ import (
 	"github.com/berth-project/berth/internal/controller/nodeipam"
 	"github.com/berth-project/berth/internal/controller/replicaset"
 	"github.com/berth-project/berth/internal/controller/serviceaccount"
+	"github.com/berth-project/berth/internal/controller/statefulset"
 	"github.com/berth-project/berth/internal/scheduler"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/informers"
@@ -78,7 +79,7 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 	}
 	start("loadbalancer", loadbalancer.New(client, lbPools).Run, 1)
 	// The workload controllers share one informer cache of pods,
-	// ReplicaSets and Deployments.
+	// ReplicaSets, Deployments, DaemonSets and StatefulSets.
 	workloads := informers.NewSharedInformerFactory(client, 0)
 	if rs, err := replicaset.New(client, workloads); err != nil {
 		slog.Error("replicaset controller", "err", err)
@@ -94,6 +95,11 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 		slog.Error("daemonset controller", "err", err)
 	} else {
 		start("daemonset", ds.Run, 2)
+	}
+	if ss, err := statefulset.New(client, workloads); err != nil {
+		slog.Error("statefulset controller", "err", err)
+	} else {
+		start("statefulset", ss.Run, 2)
 	}
 	workloads.Start(ctx.Done())
 	if sc, err := serviceaccount.New(client, caPEM); err != nil {
