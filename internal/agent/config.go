@@ -32,6 +32,9 @@ type Config struct {
 	// ("round-robin" or "random").
 	ClusterCIDR  string
 	ProxyBalance string
+	// PodNetwork is how pods reach pods on other nodes: "vxlan" (default)
+	// or "host-gw" (network.ParseMode).
+	PodNetwork string
 	// RuncBinary is the runc executable (default "runc" from PATH).
 	RuncBinary string
 	// StorageCapacity is the node's published berth.dev/local-storage

@@ -24,6 +24,7 @@ func runAgent(ctx context.Context, o Options, srv *apiserver.Server, advertise n
 	a, err := agent.New(agent.Config{
 		NodeName: name, NodeIP: nodeIP, RootDir: o.AgentRootDir, RunDir: o.AgentRunDir, StorageCapacity: o.AgentStorageCapacity,
 		ClusterDNS: net.ParseIP(o.ClusterDNS), ClusterDomain: o.ClusterDomain, ClusterCIDR: o.ClusterCIDR,
+		PodNetwork: o.PodNetwork,
 		AgentToken: agentToken, Rest: srv.LoopbackConfig(),
 		Labels: map[string]string{"node-role.kubernetes.io/control-plane": ""},
 	}, apiserver.GitVersion())

@@ -41,6 +41,8 @@ type Options struct {
 	AgentRunDir   string
 	ClusterDNS    string
 	ClusterDomain string
+	// PodNetwork is the cross-node pod network mode: vxlan or host-gw.
+	PodNetwork string
 	// AgentStorageCapacity is the in-process agent's published
 	// berth.dev/local-storage (empty: env BERTH_STORAGE_CAPACITY or statfs).
 	AgentStorageCapacity string
@@ -64,6 +66,7 @@ func DefaultOptions() Options {
 		AgentRunDir:    "/run/berth",
 		ClusterDNS:     "10.43.0.10",
 		ClusterDomain:  "cluster.local",
+		PodNetwork:     "vxlan",
 	}
 }
 
