@@ -9,6 +9,7 @@ import (
 	"github.com/berth-project/berth/internal/apiserver"
 	"github.com/berth-project/berth/internal/network"
 	"github.com/berth-project/berth/internal/pki"
+	"github.com/berth-project/berth/internal/proxy"
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/rest"
 )
@@ -26,9 +27,18 @@ func agentCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cleanup {
-				return agent.Cleanup()
+				// kube-proxy --cleanup: remove what the agent programmed into
+				// this network namespace, then exit.
+				if err := agent.Cleanup(); err != nil {
+					return fmt.Errorf("cleanup: %w", err)
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), "removed the pod overlay, the masquerade table and the service proxy's nftables table and iptables chains")
+				return nil
 			}
 			if _, err := network.ParseMode(cfg.PodNetwork); err != nil {
+				return err
+			}
+			if err := proxy.ValidateFlags(cfg.ProxyBalance, cfg.ProxyMode); err != nil {
 				return err
 			}
 			if server == "" || token == "" {
@@ -76,7 +86,8 @@ func agentCommand() *cobra.Command {
 	f.IntVar(&cfg.StreamingPort, "streaming-port", 10250, "port for logs/exec/port-forward")
 	f.StringVar(&cfg.PodNetwork, "pod-network", "vxlan", "how pods reach pods on other nodes: vxlan, or host-gw (all nodes on one L2 segment)")
 	f.StringVar(&cfg.ClusterCIDR, "cluster-cidr", "10.42.0.0/16", "range of all pod IPs (pod traffic leaving it is masqueraded)")
-	f.BoolVar(&cleanup, "cleanup", false, "remove the pod overlay (VXLAN device, routes, masquerade table) and the service proxy table from this node, then exit")
+	f.BoolVar(&cleanup, "cleanup", false, "remove the pod overlay (VXLAN device, routes, masquerade table) and the service proxy's nftables table and iptables chains from this node, then exit")
+	addProxyFlags(f, &cfg.ProxyBalance, &cfg.ProxyMode)
 	f.StringVar(&cfg.AgentToken, "agent-token", os.Getenv("BERTH_AGENT_TOKEN"), "token the API server presents for logs/exec/port-forward (the server's <data-dir>/agent-token)")
 	return cmd
 }

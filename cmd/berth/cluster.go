@@ -50,6 +50,8 @@ func clusterCommand() *cobra.Command {
 	f.DurationVar(&o.Wait, "wait", o.Wait, "how long to wait for the API and Ready nodes")
 	f.StringVar(&o.Subnet, "subnet", "", "underlay /24 (default: the first free one of "+cluster.UnderlayPool+")")
 	f.BoolVar(&o.Retain, "retain", false, "keep what a failed create made, for debugging")
+	f.StringVar(&o.ProxyMode, "proxy-mode", "", "service proxy dataplane of every node: nftables or iptables (default nftables)")
+	f.StringVar(&o.ProxyBalance, "proxy-balance", "", "every node's default Service backend choice: round-robin or random (default round-robin)")
 
 	del := &cobra.Command{
 		Use:   "delete [NAME...]",

@@ -41,5 +41,6 @@ func serverCommand() *cobra.Command {
 	f.StringVar(&o.ClusterDNS, "cluster-dns", o.ClusterDNS, "cluster DNS address written into pods' resolv.conf")
 	f.StringVar(&o.PodNetwork, "pod-network", o.PodNetwork, "how pods reach pods on other nodes: vxlan, or host-gw (all nodes on one L2 segment)")
 	f.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "cluster DNS domain")
+	addProxyFlags(f, &o.ProxyBalance, &o.ProxyMode)
 	return cmd
 }

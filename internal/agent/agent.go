@@ -50,6 +50,9 @@ func New(cfg Config, kubeletVersion string) (*Agent, error) {
 	if _, err := network.ParseMode(cfg.PodNetwork); err != nil {
 		return nil, err
 	}
+	if err := cfg.validateProxy(); err != nil {
+		return nil, err
+	}
 	if cfg.NodeName == "" {
 		h, err := os.Hostname()
 		if err != nil {

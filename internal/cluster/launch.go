@@ -76,6 +76,19 @@ func podNetworkArgs(mode string) []string {
 	return []string{"--pod-network", mode}
 }
 
+// proxyArgs are the service-proxy flags create was given, for every node's
+// server or agent; unset ones are left to the node's default.
+func (st *State) proxyArgs() []string {
+	var args []string
+	if st.ProxyMode != "" {
+		args = append(args, "--proxy-mode", st.ProxyMode)
+	}
+	if st.ProxyBalance != "" {
+		args = append(args, "--proxy-balance", st.ProxyBalance)
+	}
+	return args
+}
+
 // nodeProcess is a node's detached process, as started by create.
 type nodeProcess struct {
 	Pid  int

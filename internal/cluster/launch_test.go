@@ -75,3 +75,24 @@ func TestJoinToken(t *testing.T) {
 		t.Fatal("no error without a server")
 	}
 }
+
+func TestProxyArgsForwarded(t *testing.T) {
+	if got := (&State{}).proxyArgs(); len(got) != 0 {
+		t.Fatalf("defaults: %v, want no flags", got)
+	}
+	st := &State{ProxyMode: "iptables", ProxyBalance: "random"}
+	want := []string{"--proxy-mode", "iptables", "--proxy-balance", "random"}
+	if d := cmp.Diff(want, st.proxyArgs()); d != "" {
+		t.Fatalf("(-want +got):\n%s", d)
+	}
+}
+
+func TestCreateRejectsBadProxyFlags(t *testing.T) {
+	for _, o := range []CreateOptions{{ProxyMode: "ipvs"}, {ProxyBalance: "least-conn"}} {
+		o.StateRoot, o.RunRoot, o.Binary = t.TempDir(), t.TempDir(), "/bin/true"
+		err := o.defaults()
+		if err == nil || !strings.Contains(err.Error(), "--proxy-") {
+			t.Fatalf("%+v: %v, want an error naming the flag", o, err)
+		}
+	}
+}

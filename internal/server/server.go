@@ -43,6 +43,10 @@ type Options struct {
 	ClusterDomain string
 	// PodNetwork is the cross-node pod network mode: vxlan or host-gw.
 	PodNetwork string
+	// ProxyBalance and ProxyMode: the in-process agent's service proxy
+	// (--proxy-balance, --proxy-mode; see internal/proxy).
+	ProxyBalance string
+	ProxyMode    string
 	// AgentStorageCapacity is the in-process agent's published
 	// berth.dev/local-storage (empty: env BERTH_STORAGE_CAPACITY or statfs).
 	AgentStorageCapacity string
@@ -80,6 +84,9 @@ func AgentTokenFile(dataDir string) string { return filepath.Join(dataDir, "agen
 // Run starts the control plane and blocks until ctx ends.
 func Run(ctx context.Context, o Options) error {
 	start := time.Now()
+	if err := validateProxyOptions(o); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
 		return err
 	}
