@@ -80,6 +80,7 @@ func agentCommand() *cobra.Command {
 	f.StringVar(&nodeIP, "node-ip", "", "this node's address")
 	f.StringVar(&cfg.RootDir, "root-dir", "/var/lib/berth/agent", "state: images, pods, logs")
 	f.StringVar(&cfg.RunDir, "run-dir", "/run/berth", "runtime state: runc, network namespaces")
+	f.StringVar(&cfg.StorageCapacity, "storage-capacity", os.Getenv("BERTH_STORAGE_CAPACITY"), "berth.dev/local-storage this node publishes, e.g. 20Gi (default: the size of the filesystem holding <root-dir>/storage)")
 	f.StringVar(&clusterDNS, "cluster-dns", "10.43.0.10", "cluster DNS address written into pods' resolv.conf")
 	f.StringVar(&cfg.ClusterDomain, "cluster-domain", "cluster.local", "cluster DNS domain")
 	f.IntVar(&cfg.IngressHTTPPort, "ingress-http-port", 80, "port of the node's ingress proxy for HTTP (0: none)")

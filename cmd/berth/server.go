@@ -37,6 +37,7 @@ func serverCommand() *cobra.Command {
 	f.StringVar(&o.NodeIP, "node-ip", "", "address of this server's node (default: the advertise address)")
 	f.StringVar(&o.AgentRootDir, "agent-root-dir", o.AgentRootDir, "the node agent's state: images, pods, logs")
 	f.StringVar(&o.AgentRunDir, "agent-run-dir", o.AgentRunDir, "the node agent's runtime state: runc, network namespaces")
+	f.StringVar(&o.AgentStorageCapacity, "agent-storage-capacity", "", "berth.dev/local-storage the node publishes, e.g. 20Gi (default: env BERTH_STORAGE_CAPACITY, else the size of the filesystem holding <agent-root-dir>/storage)")
 	f.StringVar(&o.ClusterDNS, "cluster-dns", o.ClusterDNS, "cluster DNS address written into pods' resolv.conf")
 	f.StringVar(&o.PodNetwork, "pod-network", o.PodNetwork, "how pods reach pods on other nodes: vxlan, or host-gw (all nodes on one L2 segment)")
 	f.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "cluster DNS domain")

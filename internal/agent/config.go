@@ -43,6 +43,10 @@ type Config struct {
 	IngressHTTPSPort int
 	// RuncBinary is the runc executable (default "runc" from PATH).
 	RuncBinary string
+	// StorageCapacity is the node's published berth.dev/local-storage
+	// (a quantity such as 20Gi); empty: env BERTH_STORAGE_CAPACITY, else
+	// the size of the filesystem holding <RootDir>/storage.
+	StorageCapacity string
 	// Labels are added to the Node on registration.
 	Labels map[string]string
 	// Rest is the client configuration for the API server.
@@ -53,6 +57,7 @@ func (c Config) imagesDir() string    { return filepath.Join(c.RootDir, "images"
 func (c Config) podsDir() string      { return filepath.Join(c.RootDir, "pods") }
 func (c Config) logsDir() string      { return filepath.Join(c.RootDir, "logs") }
 func (c Config) ipamDir() string      { return filepath.Join(c.RootDir, "ipam") }
+func (c Config) storageDir() string   { return filepath.Join(c.RootDir, "storage") }
 func (c Config) netnsDir() string     { return filepath.Join(c.RunDir, "netns") }
 func (c Config) ipcDir() string       { return filepath.Join(c.RunDir, "ipc") }
 func (c Config) runcRoot() string     { return filepath.Join(c.RunDir, "runc") }

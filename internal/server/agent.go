@@ -27,7 +27,7 @@ func runAgent(ctx context.Context, o Options, srv *apiserver.Server, advertise n
 		name, _ = os.Hostname()
 	}
 	a, err := agent.New(agent.Config{
-		NodeName: name, NodeIP: nodeIP, RootDir: o.AgentRootDir, RunDir: o.AgentRunDir,
+		NodeName: name, NodeIP: nodeIP, RootDir: o.AgentRootDir, RunDir: o.AgentRunDir, StorageCapacity: o.AgentStorageCapacity,
 		ClusterDNS: net.ParseIP(o.ClusterDNS), ClusterDomain: o.ClusterDomain, ClusterCIDR: o.ClusterCIDR,
 		PodNetwork:   o.PodNetwork,
 		ProxyBalance: o.ProxyBalance, ProxyMode: o.ProxyMode,

@@ -47,6 +47,9 @@ type Options struct {
 	// (--proxy-balance, --proxy-mode; see internal/proxy).
 	ProxyBalance string
 	ProxyMode    string
+	// AgentStorageCapacity is the in-process agent's published
+	// berth.dev/local-storage (empty: env BERTH_STORAGE_CAPACITY or statfs).
+	AgentStorageCapacity string
 	// AgentToken is the bearer token the API server presents to node agents
 	// (logs, exec, attach, port-forward); empty: the one in
 	// <DataDir>/agent-token, created on first start.
