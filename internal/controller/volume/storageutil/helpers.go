@@ -159,3 +159,23 @@ func EphemeralClaimName(pod *corev1.Pod, v *corev1.Volume) string { return pod.N
 func PodTerminated(pod *corev1.Pod) bool {
 	return pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
 }
+
+// DefaultClass is the class a claim without storageClassName gets, as the
+// DefaultStorageClass admission plugin picks it: among the classes marked
+// default, the newest (ties: the lowest name); "" when none is marked.
+func DefaultClass(classes []*storagev1.StorageClass) string {
+	var best *storagev1.StorageClass
+	for _, sc := range classes {
+		if !IsDefaultClass(sc) {
+			continue
+		}
+		if best == nil || sc.CreationTimestamp.After(best.CreationTimestamp.Time) ||
+			(sc.CreationTimestamp.Equal(&best.CreationTimestamp) && sc.Name < best.Name) {
+			best = sc
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return best.Name
+}
