@@ -13,7 +13,7 @@ import (
 )
 
 // BootstrapStorageClasses are the classes of the built-in provisioners
-// (docs/storage.md): local-path, the default, and local-volume.
+// (internal/controller/volume/README.md): local-path, the default, and local-volume.
 func BootstrapStorageClasses() []*storagev1.StorageClass {
 	wffc := storagev1.VolumeBindingWaitForFirstConsumer
 	del := corev1.PersistentVolumeReclaimDelete

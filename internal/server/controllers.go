@@ -14,6 +14,7 @@ import (
 	"github.com/berth-project/berth/internal/controller/nodeipam"
 	"github.com/berth-project/berth/internal/controller/replicaset"
 	"github.com/berth-project/berth/internal/controller/serviceaccount"
+	"github.com/berth-project/berth/internal/controller/volume"
 	"github.com/berth-project/berth/internal/scheduler"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/informers"
@@ -65,7 +66,7 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 	} else {
 		start("nodeipam", ipam.Run, 1)
 	}
-	if sched, err := scheduler.New(client, scheduler.Options{}); err != nil {
+	if sched, err := scheduler.New(client, scheduler.Options{VolumeBinding: true}); err != nil {
 		slog.Error("scheduler", "err", err)
 	} else {
 		start("scheduler", sched.Run, 2)
@@ -94,6 +95,7 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 		start("daemonset", ds.Run, 2)
 	}
 	workloads.Start(ctx.Done())
+	volume.Start(ctx, client) // binder, provisioner, protection, expansion, ephemeral claims
 	if sc, err := serviceaccount.New(client, caPEM); err != nil {
 		slog.Error("serviceaccount controller", "err", err)
 	} else {

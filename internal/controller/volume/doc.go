@@ -15,5 +15,5 @@
 //   - ephemeral: creates the claims of generic ephemeral volumes.
 //
 // The node side (backing storage, mounts) lives in the agent; the contract
-// between the two is in docs/storage.md.
+// between the two is in the README of internal/controller/volume.
 package volume

@@ -44,7 +44,7 @@ func (c *Controller) bindVolume(ctx context.Context, pv *corev1.PersistentVolume
 	}
 	pv.Spec.ClaimRef = BoundClaimRef(claim)
 	c.Log.Info("binding volume", "pv", pv.Name, "claim", claim.Namespace+"/"+claim.Name)
-	return c.client.CoreV1().PersistentVolumes().Update(ctx, pv, metav1.UpdateOptions{})
+	return c.Client.CoreV1().PersistentVolumes().Update(ctx, pv, metav1.UpdateOptions{})
 }
 
 func (c *Controller) bindClaim(ctx context.Context, claim *corev1.PersistentVolumeClaim, pv *corev1.PersistentVolume) (*corev1.PersistentVolumeClaim, error) {
@@ -57,7 +57,7 @@ func (c *Controller) bindClaim(ctx context.Context, claim *corev1.PersistentVolu
 	}
 	claim.Spec.VolumeName = pv.Name
 	metav1.SetMetaDataAnnotation(&claim.ObjectMeta, storageutil.AnnBindCompleted, annBoundValue)
-	return c.client.CoreV1().PersistentVolumeClaims(claim.Namespace).Update(ctx, claim, metav1.UpdateOptions{})
+	return c.Client.CoreV1().PersistentVolumeClaims(claim.Namespace).Update(ctx, claim, metav1.UpdateOptions{})
 }
 
 // ClaimStatus is the claim's status in phase: access modes follow the
@@ -85,7 +85,7 @@ func (c *Controller) setClaimPhase(ctx context.Context, claim *corev1.Persistent
 	}
 	claim = claim.DeepCopy()
 	claim.Status = st
-	_, err := c.client.CoreV1().PersistentVolumeClaims(claim.Namespace).UpdateStatus(ctx, claim, metav1.UpdateOptions{})
+	_, err := c.Client.CoreV1().PersistentVolumeClaims(claim.Namespace).UpdateStatus(ctx, claim, metav1.UpdateOptions{})
 	return ignoreNotFound(err)
 }
 
@@ -97,6 +97,6 @@ func (c *Controller) setVolumePhase(ctx context.Context, pv *corev1.PersistentVo
 	now := metav1.Now()
 	pv.Status.Phase, pv.Status.Message, pv.Status.Reason = phase, msg, ""
 	pv.Status.LastPhaseTransitionTime = &now
-	_, err := c.client.CoreV1().PersistentVolumes().UpdateStatus(ctx, pv, metav1.UpdateOptions{})
+	_, err := c.Client.CoreV1().PersistentVolumes().UpdateStatus(ctx, pv, metav1.UpdateOptions{})
 	return ignoreNotFound(err)
 }

@@ -18,8 +18,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	corelisters "k8s.io/client-go/listers/core/v1"
-	storagelisters "k8s.io/client-go/listers/storage/v1"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/berth-project/berth/internal/controller/volume/loop"
@@ -36,24 +34,15 @@ const (
 
 // Controller binds claims and volumes.
 type Controller struct {
-	*loop.Loop
-	client  kubernetes.Interface
-	pvs     corelisters.PersistentVolumeLister
-	claims  corelisters.PersistentVolumeClaimLister
-	classes storagelisters.StorageClassLister
+	loop.Base
 }
 
 // New builds the controller on factory's informers (the caller starts it).
 func New(client kubernetes.Interface, factory informers.SharedInformerFactory) (*Controller, error) {
 	c := &Controller{
-		Loop:    loop.New(client, Component),
-		client:  client,
-		pvs:     factory.Core().V1().PersistentVolumes().Lister(),
-		claims:  factory.Core().V1().PersistentVolumeClaims().Lister(),
-		classes: factory.Storage().V1().StorageClasses().Lister(),
+		Base: loop.NewBase(client, factory, Component),
 	}
 	c.Sync = c.sync
-	c.Start = factory.Start
 	err := errors.Join(
 		c.Watch(factory.Core().V1().PersistentVolumeClaims().Informer(), cache.ResourceEventHandlerFuncs{
 			AddFunc: c.claimChanged, UpdateFunc: func(_, o any) { c.claimChanged(o) }, DeleteFunc: c.claimChanged}),
@@ -102,7 +91,7 @@ func (c *Controller) volumeChanged(obj any) {
 }
 
 func (c *Controller) enqueueUnbound() {
-	claims, _ := c.claims.List(labels.Everything())
+	claims, _ := c.Claims.List(labels.Everything())
 	for _, cl := range claims {
 		if cl.Status.Phase != corev1.ClaimBound {
 			c.Queue.Add(claimPrefix + cl.Namespace + "/" + cl.Name)
@@ -111,7 +100,7 @@ func (c *Controller) enqueueUnbound() {
 }
 
 func (c *Controller) listVolumes() []*corev1.PersistentVolume {
-	pvs, _ := c.pvs.List(labels.Everything())
+	pvs, _ := c.PVs.List(labels.Everything())
 	return pvs
 }
 
@@ -123,7 +112,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	if err != nil {
 		return nil
 	}
-	claim, err := c.claims.PersistentVolumeClaims(ns).Get(name)
+	claim, err := c.Claims.PersistentVolumeClaims(ns).Get(name)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
@@ -132,7 +121,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	}
 	var class *storagev1.StorageClass
 	if cn := storageutil.ClaimClass(claim); cn != "" {
-		class, _ = c.classes.Get(cn)
+		class, _ = c.Classes.Get(cn)
 	}
 	d := DecideClaim(claim, c.listVolumes(), class)
 	if d.Event != nil {
@@ -146,7 +135,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		metav1.SetMetaDataAnnotation(&claim.ObjectMeta, storageutil.AnnStorageProvisioner, d.Provisioner)
 		metav1.SetMetaDataAnnotation(&claim.ObjectMeta, storageutil.AnnBetaStorageProvisioner, d.Provisioner)
 		var err error
-		if claim, err = c.client.CoreV1().PersistentVolumeClaims(ns).Update(ctx, claim, metav1.UpdateOptions{}); err != nil {
+		if claim, err = c.Client.CoreV1().PersistentVolumeClaims(ns).Update(ctx, claim, metav1.UpdateOptions{}); err != nil {
 			return ignoreNotFound(err)
 		}
 	}
@@ -154,7 +143,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 }
 
 func (c *Controller) syncVolume(ctx context.Context, name string) error {
-	pv, err := c.pvs.Get(name)
+	pv, err := c.PVs.Get(name)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
@@ -163,10 +152,10 @@ func (c *Controller) syncVolume(ctx context.Context, name string) error {
 	}
 	var claim *corev1.PersistentVolumeClaim
 	if ref := pv.Spec.ClaimRef; ref != nil {
-		claim, err = c.claims.PersistentVolumeClaims(ref.Namespace).Get(ref.Name)
+		claim, err = c.Claims.PersistentVolumeClaims(ref.Namespace).Get(ref.Name)
 		if apierrors.IsNotFound(err) {
 			// The cache may lag behind: ask the server before releasing.
-			claim, err = c.client.CoreV1().PersistentVolumeClaims(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+			claim, err = c.Client.CoreV1().PersistentVolumeClaims(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
 		}
 		if apierrors.IsNotFound(err) {
 			claim, err = nil, nil
@@ -181,7 +170,7 @@ func (c *Controller) syncVolume(ctx context.Context, name string) error {
 	}
 	if d.Delete {
 		c.Log.Info("deleting released volume", "pv", pv.Name)
-		return ignoreNotFound(c.client.CoreV1().PersistentVolumes().Delete(ctx, pv.Name, metav1.DeleteOptions{}))
+		return ignoreNotFound(c.Client.CoreV1().PersistentVolumes().Delete(ctx, pv.Name, metav1.DeleteOptions{}))
 	}
 	if d.Unbind || d.ClearUID {
 		pv = pv.DeepCopy()
@@ -191,7 +180,7 @@ func (c *Controller) syncVolume(ctx context.Context, name string) error {
 		} else {
 			pv.Spec.ClaimRef.UID, pv.Spec.ClaimRef.ResourceVersion = "", ""
 		}
-		if pv, err = c.client.CoreV1().PersistentVolumes().Update(ctx, pv, metav1.UpdateOptions{}); err != nil {
+		if pv, err = c.Client.CoreV1().PersistentVolumes().Update(ctx, pv, metav1.UpdateOptions{}); err != nil {
 			return ignoreNotFound(err)
 		}
 	}

@@ -3,7 +3,7 @@
 // binder handed to one of them (the storage-provisioner annotation) it picks
 // the node (WaitForFirstConsumer: the scheduler's selected-node; Immediate:
 // the Ready node with most free capacity), refuses over-commit, and creates
-// the PV pre-bound to the claim as docs/storage.md describes. The node agent
+// the PV pre-bound to the claim as internal/controller/volume/README.md describes. The node agent
 // makes the backing storage; the binder completes the binding.
 package provisioner
 
@@ -19,8 +19,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	corelisters "k8s.io/client-go/listers/core/v1"
-	storagelisters "k8s.io/client-go/listers/storage/v1"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/berth-project/berth/internal/controller/volume/loop"
@@ -36,12 +34,7 @@ const (
 
 // Controller provisions volumes.
 type Controller struct {
-	*loop.Loop
-	client  kubernetes.Interface
-	pvs     corelisters.PersistentVolumeLister
-	claims  corelisters.PersistentVolumeClaimLister
-	nodes   corelisters.NodeLister
-	classes storagelisters.StorageClassLister
+	loop.Base
 
 	// created holds PVs made but maybe not yet in the cache, so capacity
 	// is not handed out twice in between.
@@ -52,16 +45,10 @@ type Controller struct {
 // New builds the controller on factory's informers.
 func New(client kubernetes.Interface, factory informers.SharedInformerFactory) (*Controller, error) {
 	c := &Controller{
-		Loop:    loop.New(client, "berth-provisioner"),
-		client:  client,
-		pvs:     factory.Core().V1().PersistentVolumes().Lister(),
-		claims:  factory.Core().V1().PersistentVolumeClaims().Lister(),
-		nodes:   factory.Core().V1().Nodes().Lister(),
-		classes: factory.Storage().V1().StorageClasses().Lister(),
+		Base:    loop.NewBase(client, factory, "berth-provisioner"),
 		created: map[string]*corev1.PersistentVolume{},
 	}
 	c.Sync = c.sync
-	c.Start = factory.Start
 	retryAll := cache.ResourceEventHandlerFuncs{
 		AddFunc: func(any) { c.enqueuePending() }, UpdateFunc: func(_, _ any) { c.enqueuePending() }}
 	err := errors.Join(
@@ -82,7 +69,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory) (
 
 // enqueuePending retries every claim still waiting for us.
 func (c *Controller) enqueuePending() {
-	claims, _ := c.claims.List(labels.Everything())
+	claims, _ := c.Claims.List(labels.Everything())
 	for _, cl := range claims {
 		if cl.Spec.VolumeName == "" && storageutil.IsOurDriver(cl.Annotations[storageutil.AnnStorageProvisioner]) {
 			c.Enqueue(cl)
@@ -92,11 +79,11 @@ func (c *Controller) enqueuePending() {
 
 // volumes is the cache plus what we created since.
 func (c *Controller) volumes() []*corev1.PersistentVolume {
-	pvs, _ := c.pvs.List(labels.Everything())
+	pvs, _ := c.PVs.List(labels.Everything())
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for name, pv := range c.created {
-		if _, err := c.pvs.Get(name); err == nil {
+		if _, err := c.PVs.Get(name); err == nil {
 			delete(c.created, name)
 			continue
 		}
@@ -110,7 +97,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	if err != nil {
 		return nil
 	}
-	claim, err := c.claims.PersistentVolumeClaims(ns).Get(name)
+	claim, err := c.Claims.PersistentVolumeClaims(ns).Get(name)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
@@ -121,12 +108,12 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	if claim.DeletionTimestamp != nil || claim.Spec.VolumeName != "" || !storageutil.IsOurDriver(driver) {
 		return nil
 	}
-	class, err := c.classes.Get(storageutil.ClaimClass(claim))
+	class, err := c.Classes.Get(storageutil.ClaimClass(claim))
 	if err != nil || class.Provisioner != driver {
 		return nil // the binder reports a missing class
 	}
 	pvName := "pvc-" + string(claim.UID)
-	if _, err := c.pvs.Get(pvName); err == nil {
+	if _, err := c.PVs.Get(pvName); err == nil {
 		return nil // made; the binder binds it
 	}
 	delay := storageutil.DelayBinding(class)
@@ -148,7 +135,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	pvs := c.volumes()
 	node := selected
 	if delay {
-		n, err := c.nodes.Get(selected)
+		n, err := c.Nodes.Get(selected)
 		if err == nil {
 			err = CheckNode(n, pvs, size.Value())
 		}
@@ -159,7 +146,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 			return c.unselectNode(ctx, claim)
 		}
 	} else {
-		nodes, err := c.nodes.List(labels.Everything())
+		nodes, err := c.Nodes.List(labels.Everything())
 		if err != nil {
 			return err
 		}
@@ -172,7 +159,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	c.mu.Lock()
 	c.created[pv.Name] = pv
 	c.mu.Unlock()
-	if _, err := c.client.CoreV1().PersistentVolumes().Create(ctx, pv, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+	if _, err := c.Client.CoreV1().PersistentVolumes().Create(ctx, pv, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		c.mu.Lock()
 		delete(c.created, pv.Name)
 		c.mu.Unlock()
@@ -187,7 +174,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 func (c *Controller) unselectNode(ctx context.Context, claim *corev1.PersistentVolumeClaim) error {
 	claim = claim.DeepCopy()
 	delete(claim.Annotations, storageutil.AnnSelectedNode)
-	_, err := c.client.CoreV1().PersistentVolumeClaims(claim.Namespace).Update(ctx, claim, metav1.UpdateOptions{})
+	_, err := c.Client.CoreV1().PersistentVolumeClaims(claim.Namespace).Update(ctx, claim, metav1.UpdateOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
