@@ -68,37 +68,8 @@ func TestStorageControlPlane(t *testing.T) {
 	}
 
 	// Static binding: the smallest fitting volume of the class, Retain.
-	apply(`apiVersion: v1
-kind: PersistentVolume
-metadata: {name: pv-small}
-spec:
-  capacity: {storage: 100Mi}
-  accessModes: [ReadWriteOnce]
-  persistentVolumeReclaimPolicy: Retain
-  storageClassName: manual
-  hostPath: {path: /tmp/pv-small}
----
-apiVersion: v1
-kind: PersistentVolume
-metadata: {name: pv-retain}
-spec:
-  capacity: {storage: 1Gi}
-  accessModes: [ReadWriteOnce, ReadWriteMany]
-  persistentVolumeReclaimPolicy: Retain
-  storageClassName: manual
-  hostPath: {path: /tmp/pv-retain}
----
-apiVersion: v1
-kind: PersistentVolume
-metadata: {name: pv-big}
-spec:
-  capacity: {storage: 5Gi}
-  accessModes: [ReadWriteOnce]
-  persistentVolumeReclaimPolicy: Retain
-  storageClassName: manual
-  hostPath: {path: /tmp/pv-big}
----
-apiVersion: v1
+	apply(retainPV("pv-small", "100Mi", "ReadWriteOnce") + retainPV("pv-retain", "1Gi", "ReadWriteOnce, ReadWriteMany") +
+		retainPV("pv-big", "5Gi", "ReadWriteOnce") + `apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {name: claim-a}
 spec:
@@ -289,4 +260,19 @@ spec:
 	}
 	waitField("pod", "user-c", "{.spec.nodeName}", w.NodeName)
 	waitEvent("claim-c", "ProvisioningSucceeded", "Successfully provisioned volume "+pv)
+}
+
+// retainPV is a hostPath volume of class "manual" with policy Retain.
+func retainPV(name, size, modes string) string {
+	return fmt.Sprintf(`apiVersion: v1
+kind: PersistentVolume
+metadata: {name: %s}
+spec:
+  capacity: {storage: %s}
+  accessModes: [%s]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: manual
+  hostPath: {path: /tmp/%s}
+---
+`, name, size, modes, name)
 }
