@@ -216,6 +216,46 @@ spec:
 		}
 	}
 
+	// Generic ephemeral volumes: the claim is made for the pod, owned by it,
+	// and goes with it; a same-named claim the pod does not own blocks it.
+	eph := func(pod string) string {
+		return fmt.Sprintf(`apiVersion: v1
+kind: Pod
+metadata: {name: %s}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers:
+  - {name: c, image: busybox, command: [sleep, "3600"]}
+  volumes:
+  - name: scratch
+    ephemeral:
+      volumeClaimTemplate:
+        spec:
+          accessModes: [ReadWriteOnce]
+          storageClassName: local-path
+          resources: {requests: {storage: 1Mi}}
+`, pod)
+	}
+	apply(eph("eph"))
+	waitField("pvc", "eph-scratch", "{.metadata.ownerReferences[0].name}", "eph")
+	if got := field("pvc", "eph-scratch", "{.metadata.ownerReferences[0].controller}"); got != "true" {
+		t.Errorf("ephemeral claim controller ref: %q", got)
+	}
+	w.Kubectl("delete", "pod", "eph", "--grace-period=0", "--force", "--timeout=60s")
+	waitFor(t, 60*time.Second, "eph-scratch deleted with its pod", func() (bool, string) {
+		out, err := w.KubectlErr("", "get", "pvc", "eph-scratch")
+		return err != nil && strings.Contains(out, "NotFound"), out
+	})
+	apply(`apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: eph2-scratch}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Mi}}
+`)
+	apply(eph("eph2"))
+	waitEvent("eph2", "FailedScheduling", "0/1 nodes are available: PVC default/eph2-scratch was not created for pod default/eph2 (pod is not owner).")
+
 	// Dynamic provisioning on the default class for a pod. With the node's
 	// storage capacity published (the node side), the volume is made on the
 	// node with node affinity; without it, the scheduler says why the pod

@@ -119,6 +119,16 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
+	classes, err := c.Classes.List(labels.Everything())
+	if err != nil {
+		return err
+	}
+	if def := RetroactiveDefaultClass(claim, classes); def != "" {
+		claim = claim.DeepCopy()
+		claim.Spec.StorageClassName = &def
+		_, err := c.Client.CoreV1().PersistentVolumeClaims(ns).Update(ctx, claim, metav1.UpdateOptions{})
+		return ignoreNotFound(err) // the update brings the claim back
+	}
 	var class *storagev1.StorageClass
 	if cn := storageutil.ClaimClass(claim); cn != "" {
 		class, _ = c.Classes.Get(cn)

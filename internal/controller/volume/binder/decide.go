@@ -187,3 +187,16 @@ func decideReleased(pv *corev1.PersistentVolume) VolumeDecision {
 		return VolumeDecision{} // Retain: stays Released for the administrator
 	}
 }
+
+// RetroactiveDefaultClass is the class to give an unbound claim created
+// without storageClassName (nil, not ""), once a default class exists, as
+// Kubernetes' persistentvolume controller does since 1.28; "" for none.
+func RetroactiveDefaultClass(claim *corev1.PersistentVolumeClaim, classes []*storagev1.StorageClass) string {
+	if claim.Spec.StorageClassName != nil || claim.Spec.VolumeName != "" || claim.DeletionTimestamp != nil {
+		return ""
+	}
+	if _, ok := claim.Annotations[storageutil.AnnBetaStorageClass]; ok {
+		return ""
+	}
+	return storageutil.DefaultClass(classes)
+}

@@ -208,3 +208,25 @@ func TestDecideVolume(t *testing.T) {
 		})
 	}
 }
+
+func TestRetroactiveDefaultClass(t *testing.T) {
+	def := mkClass("std", "berth.dev/local-path", true)
+	def.Annotations = map[string]string{storageutil.AnnDefaultClass: "true"}
+	classes := []*storagev1.StorageClass{def}
+	noClass := mkClaim("c", "1Gi", "")
+	noClass.Spec.StorageClassName = nil
+	if got := RetroactiveDefaultClass(noClass, classes); got != "std" {
+		t.Errorf("claim without class: %q", got)
+	}
+	if got := RetroactiveDefaultClass(mkClaim("c", "1Gi", ""), classes); got != "" {
+		t.Errorf(`storageClassName "" means no class: %q`, got)
+	}
+	boundNoClass := noClass.DeepCopy()
+	boundNoClass.Spec.VolumeName = "pv"
+	if got := RetroactiveDefaultClass(boundNoClass, classes); got != "" {
+		t.Errorf("bound claim: %q", got)
+	}
+	if got := RetroactiveDefaultClass(noClass, nil); got != "" {
+		t.Errorf("no default: %q", got)
+	}
+}
