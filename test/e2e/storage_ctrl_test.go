@@ -45,6 +45,13 @@ func TestStorageControlPlane(t *testing.T) {
 			return false, out
 		})
 	}
+	waitGone := func(kind, name string) {
+		t.Helper()
+		waitFor(t, 60*time.Second, kind+"/"+name+" gone", func() (bool, string) {
+			out, err := w.KubectlErr("", "get", kind, name)
+			return err != nil && strings.Contains(out, "NotFound"), out
+		})
+	}
 	row := func(kind, name string) string {
 		t.Helper()
 		out := w.Kubectl("get", kind, name)
@@ -168,10 +175,7 @@ spec:
 		t.Fatalf("in-use claim:\n%s", got)
 	}
 	w.Kubectl("delete", "pod", "user-b", "--grace-period=0", "--force", "--timeout=60s")
-	waitFor(t, 60*time.Second, "claim-b gone", func() (bool, string) {
-		out, err := w.KubectlErr("", "get", "pvc", "claim-b")
-		return err != nil && strings.Contains(out, "NotFound"), out
-	})
+	waitGone("pvc", "claim-b")
 	waitField("pv", "pv-local", "{.status.phase}", "Released")
 
 	// Claims that cannot be satisfied stay Pending and say why.
@@ -242,10 +246,7 @@ spec:
 		t.Errorf("ephemeral claim controller ref: %q", got)
 	}
 	w.Kubectl("delete", "pod", "eph", "--grace-period=0", "--force", "--timeout=60s")
-	waitFor(t, 60*time.Second, "eph-scratch deleted with its pod", func() (bool, string) {
-		out, err := w.KubectlErr("", "get", "pvc", "eph-scratch")
-		return err != nil && strings.Contains(out, "NotFound"), out
-	})
+	waitGone("pvc", "eph-scratch")
 	apply(`apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {name: eph2-scratch}
