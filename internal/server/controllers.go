@@ -10,6 +10,7 @@ import (
 	"github.com/berth-project/berth/internal/controller/deployment"
 	"github.com/berth-project/berth/internal/controller/endpointslice"
 	"github.com/berth-project/berth/internal/controller/garbagecollector"
+	"github.com/berth-project/berth/internal/controller/loadbalancer"
 	"github.com/berth-project/berth/internal/controller/namespace"
 	"github.com/berth-project/berth/internal/controller/nodeipam"
 	"github.com/berth-project/berth/internal/controller/replicaset"
@@ -24,7 +25,7 @@ import (
 
 // runControllers starts the control loops that live in the server process,
 // each over the loopback client like any other API client.
-func runControllers(ctx context.Context, srv *apiserver.Server, client kubernetes.Interface, caPEM []byte, clusterCIDR *net.IPNet) {
+func runControllers(ctx context.Context, srv *apiserver.Server, client kubernetes.Interface, caPEM []byte, clusterCIDR *net.IPNet, lbPools loadbalancer.Pools) {
 	if err := srv.RepairServiceRanges(ctx, client); err != nil {
 		slog.Error("repairing service ranges", "err", err)
 	}
@@ -76,6 +77,7 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 	} else {
 		start("endpointslice", es.Run, 2)
 	}
+	start("loadbalancer", loadbalancer.New(client, lbPools).Run, 1)
 	// The workload controllers share one informer cache of pods,
 	// ReplicaSets and Deployments.
 	workloads := informers.NewSharedInformerFactory(client, 0)

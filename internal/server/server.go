@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/berth-project/berth/internal/apiserver"
+	"github.com/berth-project/berth/internal/controller/loadbalancer"
 	"github.com/berth-project/berth/internal/pki"
 	"github.com/berth-project/berth/internal/store"
 	"k8s.io/apiserver/pkg/authentication/user"
@@ -28,8 +29,11 @@ type Options struct {
 	ServiceCIDR      string
 	NodePortRange    string // "30000-32767"
 	ClusterCIDR      string
-	DisableAgent     bool
-	TLSSANs          []string
+	// LBPools are the address pools of LoadBalancer Services (--lb-pool,
+	// "[NAME=]CIDR|FIRST-LAST[,…]"); none: LoadBalancers stay <pending>.
+	LBPools      []string
+	DisableAgent bool
+	TLSSANs      []string
 	// The in-process agent's settings (see berth agent).
 	NodeName      string
 	NodeIP        string
@@ -100,6 +104,10 @@ func Run(ctx context.Context, o Options) error {
 	npBase, npSize, err := parsePortRange(o.NodePortRange)
 	if err != nil {
 		return fmt.Errorf("--service-node-port-range: %w", err)
+	}
+	lbPools, err := loadbalancer.ParsePools(o.LBPools)
+	if err != nil {
+		return fmt.Errorf("--lb-pool: %w", err)
 	}
 
 	// Credentials, as k3s does it: a CA, a serving certificate, an admin token.
@@ -185,7 +193,7 @@ func Run(ctx context.Context, o Options) error {
 		if err != nil {
 			return err
 		}
-		go runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR)
+		go runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR, lbPools)
 		if !o.DisableAgent {
 			go runAgent(ctx, o, srv, advertise, agentToken)
 		}
