@@ -103,7 +103,10 @@ func (l *Loop) next(ctx context.Context) bool {
 		return false
 	}
 	defer l.Queue.Done(key)
-	if err := l.Sync(ctx, key); err != nil {
+	start := time.Now()
+	err := l.Sync(ctx, key)
+	observe(l.Name, start, err)
+	if err != nil {
 		l.Log.Info("sync failed, will retry", "key", key, "err", err)
 		l.Queue.AddRateLimited(key)
 		return true
