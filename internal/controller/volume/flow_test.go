@@ -53,8 +53,9 @@ func node(name, storage string) *corev1.Node {
 // only then is the pod bound to that node.
 func TestDynamicWaitForFirstConsumer(t *testing.T) {
 	wffc := storagev1.VolumeBindingWaitForFirstConsumer
+	expandable := true
 	class := &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: "local-volume"}, Provisioner: storageutil.DriverLocalVolume,
-		VolumeBindingMode: &wffc, Parameters: map[string]string{"fsType": "ext4"}}
+		VolumeBindingMode: &wffc, Parameters: map[string]string{"fsType": "ext4"}, AllowVolumeExpansion: &expandable}
 	sc := "local-volume"
 	claim := &corev1.PersistentVolumeClaim{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "data", UID: "claim-uid"},
@@ -107,6 +108,27 @@ func TestDynamicWaitForFirstConsumer(t *testing.T) {
 	}
 	if pv.Status.Phase != corev1.VolumeBound || pv.Spec.CSI.VolumeAttributes[storageutil.NodeAttribute] != "big" {
 		t.Fatalf("volume %+v", pv)
+	}
+
+	// Growing the claim grows the volume and leaves the filesystem to the
+	// node (FileSystemResizePending); 30Mi more fits on "big".
+	c, _ := client.CoreV1().PersistentVolumeClaims("default").Get(ctx, "data", metav1.GetOptions{})
+	c.Spec.Resources.Requests[corev1.ResourceStorage] = resource.MustParse("30Mi")
+	if _, err := client.CoreV1().PersistentVolumeClaims("default").Update(ctx, c, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		pv, _ := client.CoreV1().PersistentVolumes().Get(ctx, "pvc-claim-uid", metav1.GetOptions{})
+		c, _ := client.CoreV1().PersistentVolumeClaims("default").Get(ctx, "data", metav1.GetOptions{})
+		size := pv.Spec.Capacity[corev1.ResourceStorage]
+		if size.Value() == 30<<20 && len(c.Status.Conditions) == 1 &&
+			c.Status.Conditions[0].Type == corev1.PersistentVolumeClaimFileSystemResizePending {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not expanded: pv %s, claim conditions %+v", size.String(), c.Status.Conditions)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 
 	// Deleting the claim releases the volume; with policy Delete the PV
