@@ -17,6 +17,9 @@
 //     out new templates (the pods whose changing IPs Services follow).
 //   - endpointslice: lists each Service's ready pods in EndpointSlices (and
 //     the legacy Endpoints), what the service proxy and cluster DNS serve.
+//   - volume: storage — binds claims to volumes, provisions the built-in
+//     berth.dev drivers' volumes, protects in-use claims, expands volumes and
+//     creates generic ephemeral claims.
 //
 // The scheduler, which binds pods to nodes, lives in internal/scheduler.
 package controller
