@@ -15,6 +15,7 @@ import (
 	"github.com/berth-project/berth/internal/controller/nodeipam"
 	"github.com/berth-project/berth/internal/controller/replicaset"
 	"github.com/berth-project/berth/internal/controller/serviceaccount"
+	"github.com/berth-project/berth/internal/controller/statefulset"
 	"github.com/berth-project/berth/internal/controller/volume"
 	"github.com/berth-project/berth/internal/scheduler"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -79,7 +80,7 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 	}
 	start("loadbalancer", loadbalancer.New(client, lbPools).Run, 1)
 	// The workload controllers share one informer cache of pods,
-	// ReplicaSets and Deployments.
+	// ReplicaSets, Deployments, DaemonSets and StatefulSets.
 	workloads := informers.NewSharedInformerFactory(client, 0)
 	if rs, err := replicaset.New(client, workloads); err != nil {
 		slog.Error("replicaset controller", "err", err)
@@ -95,6 +96,11 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 		slog.Error("daemonset controller", "err", err)
 	} else {
 		start("daemonset", ds.Run, 2)
+	}
+	if ss, err := statefulset.New(client, workloads); err != nil {
+		slog.Error("statefulset controller", "err", err)
+	} else {
+		start("statefulset", ss.Run, 2)
 	}
 	workloads.Start(ctx.Done())
 	volume.Start(ctx, client) // binder, provisioner, protection, expansion, ephemeral claims
