@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/berth-project/berth/internal/network"
 	"github.com/berth-project/berth/internal/server"
 	"github.com/spf13/cobra"
 )
@@ -12,6 +13,9 @@ func serverCommand() *cobra.Command {
 		Short: "Run the control plane: etcd, the Kubernetes API server and controllers",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := network.ParseMode(o.PodNetwork); err != nil {
+				return err
+			}
 			return server.Run(cmd.Context(), o)
 		},
 	}
@@ -34,6 +38,8 @@ func serverCommand() *cobra.Command {
 	f.StringVar(&o.AgentRootDir, "agent-root-dir", o.AgentRootDir, "the node agent's state: images, pods, logs")
 	f.StringVar(&o.AgentRunDir, "agent-run-dir", o.AgentRunDir, "the node agent's runtime state: runc, network namespaces")
 	f.StringVar(&o.ClusterDNS, "cluster-dns", o.ClusterDNS, "cluster DNS address written into pods' resolv.conf")
+	f.StringVar(&o.PodNetwork, "pod-network", o.PodNetwork, "how pods reach pods on other nodes: vxlan, or host-gw (all nodes on one L2 segment)")
 	f.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "cluster DNS domain")
+	addProxyFlags(f, &o.ProxyBalance, &o.ProxyMode)
 	return cmd
 }

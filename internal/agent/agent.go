@@ -44,6 +44,12 @@ type Agent struct {
 // New prepares an agent; Run starts it.
 func New(cfg Config, kubeletVersion string) (*Agent, error) {
 	cfg = cfg.withDefaults()
+	if _, err := network.ParseMode(cfg.PodNetwork); err != nil {
+		return nil, err
+	}
+	if err := cfg.validateProxy(); err != nil {
+		return nil, err
+	}
 	if cfg.NodeName == "" {
 		h, err := os.Hostname()
 		if err != nil {
@@ -94,8 +100,20 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	a.netCfg = network.NodeConfig{PodCIDR: podCIDR, NetNSDir: a.cfg.netnsDir(), IPAMDir: a.cfg.ipamDir()}
+	overlay, overlayErr := a.overlayConfig(podCIDR)
+	if overlayErr == nil {
+		// the overlay decides the pods' MTU (VXLAN takes 50 bytes)
+		if a.netCfg.MTU, overlayErr = network.EnsureOverlay(overlay); overlayErr != nil {
+			return fmt.Errorf("pod network: %w", overlayErr)
+		}
+	} else {
+		a.log.Warn("pod network: no cross-node overlay", "err", overlayErr)
+	}
 	if err := network.EnsureNode(a.netCfg); err != nil {
 		return fmt.Errorf("pod network: %w", err)
+	}
+	if overlayErr == nil {
+		go a.runOverlay(ctx, overlay)
 	}
 	if err := a.runc.Reattach(ctx); err != nil {
 		a.log.Warn("reattaching containers", "err", err)

@@ -29,9 +29,14 @@ type Config struct {
 	AgentToken string
 	// ClusterCIDR is the range of all pod IPs (default 10.42.0.0/16);
 	// ProxyBalance the node's default backend choice for Services
-	// ("round-robin" or "random").
+	// ("round-robin" or "random"); ProxyMode the service proxy's dataplane
+	// ("nftables", the default, or "iptables").
 	ClusterCIDR  string
 	ProxyBalance string
+	// PodNetwork is how pods reach pods on other nodes: "vxlan" (default)
+	// or "host-gw" (network.ParseMode).
+	PodNetwork string
+	ProxyMode  string
 	// RuncBinary is the runc executable (default "runc" from PATH).
 	RuncBinary string
 	// Labels are added to the Node on registration.

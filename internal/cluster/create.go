@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-project/berth/internal/network"
+	"github.com/berth-project/berth/internal/proxy"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,11 +34,17 @@ type CreateOptions struct {
 	// NoAgent runs node 0 as `berth server --disable-agent`, starts no
 	// agents and waits only for the API, not for Ready nodes.
 	NoAgent bool
-	Wait    time.Duration // default 120s
-	Subnet  string        // underlay /24; "" = first free one of UnderlayPool
-	Retain  bool          // keep what a failed create made, for debugging
-	Binary  string        // berth executable for the nodes; "" = this one
-	Out     io.Writer     // progress; nil = discard
+	// PodNetwork is every node's --pod-network: vxlan (default) or host-gw.
+	PodNetwork string
+	Wait       time.Duration // default 120s
+	Subnet     string        // underlay /24; "" = first free one of UnderlayPool
+	Retain     bool          // keep what a failed create made, for debugging
+	Binary     string        // berth executable for the nodes; "" = this one
+	// ProxyMode and ProxyBalance are passed to every node's server/agent
+	// (--proxy-mode, --proxy-balance); "" leaves the node default.
+	ProxyMode    string
+	ProxyBalance string
+	Out          io.Writer // progress; nil = discard
 }
 
 func (o *CreateOptions) defaults() error {
@@ -65,10 +73,17 @@ func (o *CreateOptions) defaults() error {
 	if err := ValidateName(o.Name); err != nil {
 		return err
 	}
+	mode, err := network.ParseMode(o.PodNetwork)
+	if err != nil {
+		return err
+	}
+	o.PodNetwork = string(mode)
+	if err := proxy.ValidateFlags(o.ProxyBalance, o.ProxyMode); err != nil {
+		return err
+	}
 	if o.Nodes < 1 || o.Nodes > MaxNodes {
 		return fmt.Errorf("--nodes must be between 1 and %d", MaxNodes)
 	}
-	var err error
 	for _, p := range []*string{&o.StateRoot, &o.RunRoot, &o.Binary} {
 		if *p, err = filepath.Abs(*p); err != nil {
 			return err
@@ -167,7 +182,7 @@ func reserve(o CreateOptions, p Paths) (*State, error) {
 	st := &State{
 		Name: o.Name, Subnet: subnet.String(), Gateway: GatewayIP(subnet).String(), Bridge: BridgeName(o.Name),
 		APIServer: APIServerURL(NodeIP(subnet, 0).String()), Kubeconfig: p.Kubeconfig(),
-		NoAgent: o.NoAgent, Created: time.Now().UTC().Truncate(time.Second), UnderlayNetNS: currentNetNSID(),
+		NoAgent: o.NoAgent, PodNetwork: o.PodNetwork, ProxyMode: o.ProxyMode, ProxyBalance: o.ProxyBalance, Created: time.Now().UTC().Truncate(time.Second), UnderlayNetNS: currentNetNSID(),
 	}
 	for i := 0; i < o.Nodes; i++ {
 		role := "agent"
@@ -276,7 +291,7 @@ func (c *creation) run(ctx context.Context) error {
 	node0 := st.Nodes[0]
 	admin := filepath.Join(p.ServerDir(0), "admin.kubeconfig")
 	if err := s.do(fmt.Sprintf("Starting the control plane on %s (%s)", node0.Name, st.APIServer), func() error {
-		proc, err := startNode(p, node0, c.o.Binary, serverArgs(p, node0, c.o.NoAgent), nil)
+		proc, err := startNode(p, node0, c.o.Binary, append(serverArgs(p, node0, c.o.NoAgent, st.PodNetwork), st.proxyArgs()...), nil)
 		if err != nil {
 			return err
 		}
@@ -317,7 +332,7 @@ func (c *creation) run(ctx context.Context) error {
 				return err
 			}
 			for _, n := range st.Nodes[1:] {
-				proc, err := startNode(p, n, c.o.Binary, agentArgs(p, n, st.APIServer), agentEnv(p, tok))
+				proc, err := startNode(p, n, c.o.Binary, append(agentArgs(p, n, st.APIServer, st.PodNetwork), st.proxyArgs()...), agentEnv(p, tok))
 				if err != nil {
 					return err
 				}

@@ -34,9 +34,14 @@ type State struct {
 	Kubeconfig string `json:"kubeconfig"`
 	MergedInto string `json:"mergedInto,omitempty"`
 	// NoAgent: nodes run without agents (server --disable-agent).
-	NoAgent bool      `json:"noAgent,omitempty"`
-	Nodes   []Node    `json:"nodes"`
-	Created time.Time `json:"created"`
+	NoAgent bool `json:"noAgent,omitempty"`
+	// PodNetwork is the nodes' --pod-network (vxlan, host-gw).
+	PodNetwork string `json:"podNetwork,omitempty"`
+	// ProxyMode, ProxyBalance: forwarded to every node (create's flags).
+	ProxyMode    string    `json:"proxyMode,omitempty"`
+	ProxyBalance string    `json:"proxyBalance,omitempty"`
+	Nodes        []Node    `json:"nodes"`
+	Created      time.Time `json:"created"`
 	// UnderlayNetNS identifies (dev:inode) the network namespace the bridge
 	// was created in, so delete can warn when run from another one.
 	UnderlayNetNS string `json:"underlayNetNS,omitempty"`

@@ -41,6 +41,12 @@ type Options struct {
 	AgentRunDir   string
 	ClusterDNS    string
 	ClusterDomain string
+	// PodNetwork is the cross-node pod network mode: vxlan or host-gw.
+	PodNetwork string
+	// ProxyBalance and ProxyMode: the in-process agent's service proxy
+	// (--proxy-balance, --proxy-mode; see internal/proxy).
+	ProxyBalance string
+	ProxyMode    string
 	// AgentToken is the bearer token the API server presents to node agents
 	// (logs, exec, attach, port-forward); empty: the one in
 	// <DataDir>/agent-token, created on first start.
@@ -61,6 +67,7 @@ func DefaultOptions() Options {
 		AgentRunDir:    "/run/berth",
 		ClusterDNS:     "10.43.0.10",
 		ClusterDomain:  "cluster.local",
+		PodNetwork:     "vxlan",
 	}
 }
 
@@ -74,6 +81,9 @@ func AgentTokenFile(dataDir string) string { return filepath.Join(dataDir, "agen
 // Run starts the control plane and blocks until ctx ends.
 func Run(ctx context.Context, o Options) error {
 	start := time.Now()
+	if err := validateProxyOptions(o); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
 		return err
 	}
