@@ -82,6 +82,8 @@ func agentCommand() *cobra.Command {
 	f.StringVar(&cfg.RunDir, "run-dir", "/run/berth", "runtime state: runc, network namespaces")
 	f.StringVar(&clusterDNS, "cluster-dns", "10.43.0.10", "cluster DNS address written into pods' resolv.conf")
 	f.StringVar(&cfg.ClusterDomain, "cluster-domain", "cluster.local", "cluster DNS domain")
+	f.IntVar(&cfg.IngressHTTPPort, "ingress-http-port", 80, "port of the node's ingress proxy for HTTP (0: none)")
+	f.IntVar(&cfg.IngressHTTPSPort, "ingress-https-port", 443, "port of the node's ingress proxy for HTTPS (0: none)")
 	f.IntVar(&cfg.StreamingPort, "streaming-port", 10250, "port for logs/exec/port-forward")
 	f.StringVar(&cfg.PodNetwork, "pod-network", "vxlan", "how pods reach pods on other nodes: vxlan, or host-gw (all nodes on one L2 segment)")
 	f.StringVar(&cfg.ClusterCIDR, "cluster-cidr", "10.42.0.0/16", "range of all pod IPs (pod traffic leaving it is masqueraded)")

@@ -41,5 +41,7 @@ func serverCommand() *cobra.Command {
 	f.StringVar(&o.PodNetwork, "pod-network", o.PodNetwork, "how pods reach pods on other nodes: vxlan, or host-gw (all nodes on one L2 segment)")
 	f.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "cluster DNS domain")
 	addProxyFlags(f, &o.ProxyBalance, &o.ProxyMode)
+	f.IntVar(&o.IngressHTTPPort, "ingress-http-port", o.IngressHTTPPort, "port of the node's ingress proxy for HTTP (0: none); also the berth-ingress Service's endpoints")
+	f.IntVar(&o.IngressHTTPSPort, "ingress-https-port", o.IngressHTTPSPort, "port of the node's ingress proxy for HTTPS (0: none)")
 	return cmd
 }

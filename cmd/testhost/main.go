@@ -16,7 +16,7 @@ type runFunc func(ctx context.Context, args []string, stdout, stderr io.Writer) 
 var order = []string{"serve", "udp-echo", "udp-send", "perf-server", "perf", "get", "dns", "write", "read", "sleep", "crash"}
 
 var usages = map[string]string{
-	"serve":       "serve [--port 80]",
+	"serve":       "serve [--port 80] [--drain 0s]",
 	"udp-echo":    "udp-echo [--port 8081]",
 	"udp-send":    "udp-send HOST:PORT MESSAGE [--timeout 5s]",
 	"perf-server": "perf-server [--port 5201]",

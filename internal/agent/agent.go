@@ -127,6 +127,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err := a.serveClusterDNS(ctx); err != nil {
 		a.log.Warn("cluster DNS not served on this node", "err", err)
 	}
+	if err := a.runIngressProxy(ctx); err != nil {
+		a.log.Warn("ingress proxy not running on this node", "err", err)
+	}
 	a.runLBAnnouncer(ctx)
 
 	a.factory = informers.NewSharedInformerFactoryWithOptions(a.client, 0,

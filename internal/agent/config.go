@@ -37,6 +37,10 @@ type Config struct {
 	// or "host-gw" (network.ParseMode).
 	PodNetwork string
 	ProxyMode  string
+	// IngressHTTPPort and IngressHTTPSPort are where the node's ingress
+	// proxy listens (berth uses 80 and 443); 0 leaves that listener out.
+	IngressHTTPPort  int
+	IngressHTTPSPort int
 	// RuncBinary is the runc executable (default "runc" from PATH).
 	RuncBinary string
 	// Labels are added to the Node on registration.

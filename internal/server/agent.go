@@ -32,6 +32,7 @@ func runAgent(ctx context.Context, o Options, srv *apiserver.Server, advertise n
 		PodNetwork:   o.PodNetwork,
 		ProxyBalance: o.ProxyBalance, ProxyMode: o.ProxyMode,
 		AgentToken: agentToken, Rest: srv.LoopbackConfig(),
+		IngressHTTPPort: o.IngressHTTPPort, IngressHTTPSPort: o.IngressHTTPSPort,
 		Labels: map[string]string{"node-role.kubernetes.io/control-plane": ""},
 	}, apiserver.GitVersion())
 	if err != nil {

@@ -51,23 +51,30 @@ type Options struct {
 	// (logs, exec, attach, port-forward); empty: the one in
 	// <DataDir>/agent-token, created on first start.
 	AgentToken string
+	// IngressHTTPPort and IngressHTTPSPort are the node ingress proxy's
+	// ports (80, 443; 0: none), also published as the endpoints of the
+	// kube-system/berth-ingress Service.
+	IngressHTTPPort  int
+	IngressHTTPSPort int
 }
 
 // DefaultOptions mirror the documented defaults.
 func DefaultOptions() Options {
 	return Options{
-		DataDir:        "/var/lib/berth/server",
-		Listen:         "0.0.0.0:6443",
-		EtcdClientAddr: "127.0.0.1:2379",
-		EtcdPeerAddr:   "127.0.0.1:2380",
-		ServiceCIDR:    "10.43.0.0/16",
-		NodePortRange:  "30000-32767",
-		ClusterCIDR:    "10.42.0.0/16",
-		AgentRootDir:   "/var/lib/berth/agent",
-		AgentRunDir:    "/run/berth",
-		ClusterDNS:     "10.43.0.10",
-		ClusterDomain:  "cluster.local",
-		PodNetwork:     "vxlan",
+		DataDir:          "/var/lib/berth/server",
+		Listen:           "0.0.0.0:6443",
+		EtcdClientAddr:   "127.0.0.1:2379",
+		EtcdPeerAddr:     "127.0.0.1:2380",
+		ServiceCIDR:      "10.43.0.0/16",
+		NodePortRange:    "30000-32767",
+		ClusterCIDR:      "10.42.0.0/16",
+		AgentRootDir:     "/var/lib/berth/agent",
+		AgentRunDir:      "/run/berth",
+		ClusterDNS:       "10.43.0.10",
+		ClusterDomain:    "cluster.local",
+		PodNetwork:       "vxlan",
+		IngressHTTPPort:  80,
+		IngressHTTPSPort: 443,
 	}
 }
 
@@ -203,7 +210,7 @@ func Run(ctx context.Context, o Options) error {
 		if err != nil {
 			return err
 		}
-		go runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR, lbPools)
+		go runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR, lbPools, o)
 		if !o.DisableAgent {
 			go runAgent(ctx, o, srv, advertise, agentToken)
 		}
