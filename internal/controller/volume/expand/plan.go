@@ -41,8 +41,8 @@ func PlanExpansion(claim *corev1.PersistentVolumeClaim, pv *corev1.PersistentVol
 	if class == nil || class.AllowVolumeExpansion == nil || !*class.AllowVolumeExpansion {
 		return Plan{}, fmt.Errorf("storage class %q does not allow volume expansion", storageutil.ClaimClass(claim))
 	}
-	plan := Plan{Wanted: true, NodeResize: pv.Spec.CSI.Driver == storageutil.DriverLocalVolume}
-	size := provisioner.Size(pv.Spec.CSI.Driver, claim)
+	plan := Plan{Wanted: true, NodeResize: storageutil.Provisioner(pv.Spec.CSI.Driver) == storageutil.DriverLocalVolume}
+	size := provisioner.Size(storageutil.Provisioner(pv.Spec.CSI.Driver), claim)
 	cur := storageutil.VolumeSize(pv)
 	if size.Cmp(cur) <= 0 {
 		return plan, nil // the volume is already that big

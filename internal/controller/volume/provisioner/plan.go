@@ -130,7 +130,7 @@ func VolumeFor(claim *corev1.PersistentVolumeClaim, class *storagev1.StorageClas
 			ClaimRef: &corev1.ObjectReference{Kind: "PersistentVolumeClaim", APIVersion: "v1",
 				Namespace: claim.Namespace, Name: claim.Name, UID: claim.UID},
 			PersistentVolumeSource: corev1.PersistentVolumeSource{CSI: &corev1.CSIPersistentVolumeSource{
-				Driver: class.Provisioner, VolumeHandle: name, FSType: fsType,
+				Driver: storageutil.CSIDriver(class.Provisioner), VolumeHandle: name, FSType: fsType,
 				VolumeAttributes: map[string]string{storageutil.NodeAttribute: node},
 			}},
 			NodeAffinity: &corev1.VolumeNodeAffinity{Required: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{

@@ -38,5 +38,36 @@ const (
 	NodeAttribute = "berth.dev/node"
 )
 
-// IsOurDriver: the provisioner/driver is one berth implements.
-func IsOurDriver(name string) bool { return name == DriverLocalPath || name == DriverLocalVolume }
+// The CSI driver names provisioned PVs carry in spec.csi.driver: the API
+// (like Kubernetes) wants a DNS subdomain there, so the provisioner names,
+// which contain a "/", cannot be used.
+const (
+	CSIDriverLocalPath   = "local-path.berth.dev"
+	CSIDriverLocalVolume = "local-volume.berth.dev"
+)
+
+// CSIDriver is the spec.csi.driver of volumes made by provisioner.
+func CSIDriver(provisioner string) string {
+	switch provisioner {
+	case DriverLocalPath:
+		return CSIDriverLocalPath
+	case DriverLocalVolume:
+		return CSIDriverLocalVolume
+	}
+	return provisioner
+}
+
+// Provisioner maps a CSI driver name (either form) to its provisioner name,
+// "" when it is not one of berth's.
+func Provisioner(driver string) string {
+	switch driver {
+	case DriverLocalPath, CSIDriverLocalPath:
+		return DriverLocalPath
+	case DriverLocalVolume, CSIDriverLocalVolume:
+		return DriverLocalVolume
+	}
+	return ""
+}
+
+// IsOurDriver: the provisioner or CSI driver is one berth implements.
+func IsOurDriver(name string) bool { return Provisioner(name) != "" }
