@@ -141,9 +141,12 @@ func testLocalVolumeOnNode(t *testing.T, w *NodeWorld) {
 	w.KillServer()
 	w.Start()
 	w.waitReady(t, "writer")
-	if out := w.Kubectl("exec", "writer", "--", "ls", "-l", "/data/f"); !strings.Contains(out, "20971520") {
-		t.Fatalf("data after an agent restart: %s", out)
-	}
+	// The pod's status is from before the restart: exec answers once the
+	// new agent has adopted the pod.
+	waitFor(t, 60*time.Second, "the data after an agent restart", func() (bool, string) {
+		out, _ := w.KubectlErr("", "exec", "writer", "--", "ls", "-l", "/data/f")
+		return strings.Contains(out, "20971520"), out
+	})
 	if devs := volume.LoopFor(volume.LoopBackings("/sys/block"), img); len(devs) != 1 {
 		t.Fatalf("loop devices of the volume after an agent restart: %v", devs)
 	}
