@@ -65,6 +65,7 @@ func agentCommand() *cobra.Command {
 	f.StringVar(&clusterDNS, "cluster-dns", "10.43.0.10", "cluster DNS address written into pods' resolv.conf")
 	f.StringVar(&cfg.ClusterDomain, "cluster-domain", "cluster.local", "cluster DNS domain")
 	f.IntVar(&cfg.StreamingPort, "streaming-port", 10250, "port for logs/exec/port-forward")
+	f.IntVar(&cfg.NodeLeaseDurationSeconds, "node-lease-duration-seconds", agent.DefaultNodeLeaseDurationSeconds, "duration of the node's Lease; renewed every quarter of it")
 	f.StringVar(&cfg.AgentToken, "agent-token", os.Getenv("BERTH_AGENT_TOKEN"), "token the API server presents for logs/exec/port-forward (the server's <data-dir>/agent-token)")
 	return cmd
 }

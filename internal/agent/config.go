@@ -34,6 +34,10 @@ type Config struct {
 	ProxyBalance string
 	// RuncBinary is the runc executable (default "runc" from PATH).
 	RuncBinary string
+	// NodeLeaseDurationSeconds is the duration of the node's Lease in
+	// kube-node-lease; the agent renews it every quarter of that, as the
+	// kubelet does (default 40).
+	NodeLeaseDurationSeconds int
 	// Labels are added to the Node on registration.
 	Labels map[string]string
 	// Rest is the client configuration for the API server.
@@ -64,6 +68,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ClusterCIDR == "" {
 		c.ClusterCIDR = "10.42.0.0/16"
+	}
+	if c.NodeLeaseDurationSeconds <= 0 {
+		c.NodeLeaseDurationSeconds = DefaultNodeLeaseDurationSeconds
 	}
 	if c.StreamingPort == 0 {
 		c.StreamingPort = 10250

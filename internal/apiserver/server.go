@@ -59,6 +59,10 @@ type Config struct {
 	// AgentToken is the bearer token the API server presents to node agents
 	// when it proxies pods/log, exec, attach and portforward to them.
 	AgentToken string
+	// Tolerations are the DefaultTolerationSeconds admission's times
+	// (--default-not-ready/unreachable-toleration-seconds; `berth server`
+	// defaults both to Kubernetes' 300 s, zero means evict at once).
+	Tolerations DefaultTolerationSeconds
 }
 
 // Server is a running-to-be API server.
@@ -202,7 +206,7 @@ func (s *Server) storageFor(res resource, optsGetter generic.RESTOptionsGetter) 
 	var st storeStrategy
 	switch res.kind {
 	case "Pod":
-		st = newPodStrategy(res)
+		st = newPodStrategy(res, s.cfg.Tolerations)
 	case "Namespace":
 		st = newNamespaceStrategy(res)
 	default:

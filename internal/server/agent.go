@@ -24,7 +24,7 @@ func runAgent(ctx context.Context, o Options, srv *apiserver.Server, advertise n
 	a, err := agent.New(agent.Config{
 		NodeName: name, NodeIP: nodeIP, RootDir: o.AgentRootDir, RunDir: o.AgentRunDir,
 		ClusterDNS: net.ParseIP(o.ClusterDNS), ClusterDomain: o.ClusterDomain, ClusterCIDR: o.ClusterCIDR,
-		AgentToken: agentToken, Rest: srv.LoopbackConfig(),
+		AgentToken: agentToken, Rest: srv.LoopbackConfig(), NodeLeaseDurationSeconds: o.NodeLeaseDurationSeconds,
 		Labels: map[string]string{"node-role.kubernetes.io/control-plane": ""},
 	}, apiserver.GitVersion())
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/berth-project/berth/internal/controller/garbagecollector"
 	"github.com/berth-project/berth/internal/controller/namespace"
 	"github.com/berth-project/berth/internal/controller/nodeipam"
+	"github.com/berth-project/berth/internal/controller/nodelifecycle"
 	"github.com/berth-project/berth/internal/controller/replicaset"
 	"github.com/berth-project/berth/internal/controller/serviceaccount"
 	"github.com/berth-project/berth/internal/scheduler"
@@ -23,7 +24,7 @@ import (
 
 // runControllers starts the control loops that live in the server process,
 // each over the loopback client like any other API client.
-func runControllers(ctx context.Context, srv *apiserver.Server, client kubernetes.Interface, caPEM []byte, clusterCIDR *net.IPNet) {
+func runControllers(ctx context.Context, srv *apiserver.Server, client kubernetes.Interface, caPEM []byte, clusterCIDR *net.IPNet, lifecycle nodelifecycle.Options) {
 	if err := srv.RepairServiceRanges(ctx, client); err != nil {
 		slog.Error("repairing service ranges", "err", err)
 	}
@@ -64,6 +65,11 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 		slog.Error("node IPAM controller", "err", err)
 	} else {
 		start("nodeipam", ipam.Run, 1)
+	}
+	if nl, err := nodelifecycle.New(client, lifecycle); err != nil {
+		slog.Error("node lifecycle controller", "err", err)
+	} else {
+		start("nodelifecycle", nl.Run, 1)
 	}
 	if sched, err := scheduler.New(client, scheduler.Options{}); err != nil {
 		slog.Error("scheduler", "err", err)

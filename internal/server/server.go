@@ -10,11 +10,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-project/berth/internal/agent"
 	"github.com/berth-project/berth/internal/apiserver"
+	"github.com/berth-project/berth/internal/controller/nodelifecycle"
 	"github.com/berth-project/berth/internal/pki"
 	"github.com/berth-project/berth/internal/store"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/component-base/metrics/legacyregistry"
 )
 
 // Options are `berth server`'s settings.
@@ -41,6 +44,16 @@ type Options struct {
 	// (logs, exec, attach, port-forward); empty: the one in
 	// <DataDir>/agent-token, created on first start.
 	AgentToken string
+	// NodeMonitorGracePeriod: a node whose Lease is not renewed for this
+	// long is NotReady (Ready Unknown) and tainted unreachable.
+	NodeMonitorGracePeriod time.Duration
+	// NodeLeaseDurationSeconds is the in-process agent's Lease duration; it
+	// renews every quarter of it.
+	NodeLeaseDurationSeconds int
+	// Default tolerations for not-ready/unreachable NoExecute taints added
+	// to every pod (DefaultTolerationSeconds admission).
+	DefaultNotReadyTolerationSeconds    int64
+	DefaultUnreachableTolerationSeconds int64
 }
 
 // DefaultOptions mirror the documented defaults.
@@ -57,6 +70,11 @@ func DefaultOptions() Options {
 		AgentRunDir:    "/run/berth",
 		ClusterDNS:     "10.43.0.10",
 		ClusterDomain:  "cluster.local",
+
+		NodeMonitorGracePeriod:              nodelifecycle.DefaultGracePeriod,
+		NodeLeaseDurationSeconds:            agent.DefaultNodeLeaseDurationSeconds,
+		DefaultNotReadyTolerationSeconds:    apiserver.DefaultTolerationSecondsValue,
+		DefaultUnreachableTolerationSeconds: apiserver.DefaultTolerationSecondsValue,
 	}
 }
 
@@ -176,6 +194,9 @@ func Run(ctx context.Context, o Options) error {
 		EtcdEndpoints: endpoints, EtcdClient: etcdClient,
 		ServiceCIDR: serviceCIDR, NodePortBase: npBase, NodePortSize: npSize,
 		AgentToken: agentToken,
+		Tolerations: apiserver.DefaultTolerationSeconds{
+			NotReady: o.DefaultNotReadyTolerationSeconds, Unreachable: o.DefaultUnreachableTolerationSeconds,
+		},
 	})
 	if err != nil {
 		return err
@@ -185,7 +206,9 @@ func Run(ctx context.Context, o Options) error {
 		if err != nil {
 			return err
 		}
-		go runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR)
+		go runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR, nodelifecycle.Options{
+			GracePeriod: o.NodeMonitorGracePeriod, Registerer: legacyregistry.Registerer(), // served at the API server's /metrics
+		})
 		if !o.DisableAgent {
 			go runAgent(ctx, o, srv, advertise, agentToken)
 		}
