@@ -34,9 +34,15 @@ type State struct {
 	Kubeconfig string `json:"kubeconfig"`
 	MergedInto string `json:"mergedInto,omitempty"`
 	// NoAgent: nodes run without agents (server --disable-agent).
-	NoAgent bool      `json:"noAgent,omitempty"`
-	Nodes   []Node    `json:"nodes"`
-	Created time.Time `json:"created"`
+	NoAgent bool `json:"noAgent,omitempty"`
+	// ServerArgs/AgentArgs are extra arguments of every `berth server` /
+	// `berth agent` (create's --server-arg/--agent-arg), kept for node
+	// start and node add; ImagesDir the tarballs loaded into new nodes.
+	ServerArgs []string  `json:"serverArgs,omitempty"`
+	AgentArgs  []string  `json:"agentArgs,omitempty"`
+	ImagesDir  string    `json:"imagesDir,omitempty"`
+	Nodes      []Node    `json:"nodes"`
+	Created    time.Time `json:"created"`
 	// UnderlayNetNS identifies (dev:inode) the network namespace the bridge
 	// was created in, so delete can warn when run from another one.
 	UnderlayNetNS string `json:"underlayNetNS,omitempty"`

@@ -75,6 +75,14 @@ func requireRoot(t testing.TB) {
 // NewNodeWorld creates a world and a one-node cluster in it.
 func NewNodeWorld(t testing.TB) *NodeWorld {
 	t.Helper()
+	return NewClusterWorld(t)
+}
+
+// NewClusterWorld creates a world and a cluster in it with extra arguments
+// for `berth cluster create` (e.g. "--nodes", "3"); the NodeWorld's node
+// fields describe node 0, the server.
+func NewClusterWorld(t testing.TB, createArgs ...string) *NodeWorld {
+	t.Helper()
 	requireRoot(t)
 	_ = BerthBinary(t) // build it before the clock of the world starts
 	imgs := testImages(t)
@@ -89,7 +97,7 @@ func NewNodeWorld(t testing.TB) *NodeWorld {
 	w := &NodeWorld{t: t, ID: id, Cluster: "e" + id, Outside: world.Name, Dir: dir, world: world}
 	w.paths = cluster.NewPaths(dir, filepath.Join(dir, "run"), w.Cluster)
 	t.Cleanup(w.Destroy) // runs before the world's own cleanup
-	out, err := w.berth("cluster", "create", w.Cluster, "--kubeconfig", w.Kubeconfig(), "--images", imgs, "--wait", "120s")
+	out, err := w.berth(append([]string{"cluster", "create", w.Cluster, "--kubeconfig", w.Kubeconfig(), "--images", imgs, "--wait", "180s"}, createArgs...)...)
 	if err != nil {
 		t.Fatalf("berth cluster create: %v\n%s", err, out)
 	}
