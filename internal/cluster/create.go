@@ -41,7 +41,7 @@ type CreateOptions struct {
 	// e.g. --node-monitor-grace-period=10s.
 	ServerArgs []string
 	AgentArgs  []string
-	Out     io.Writer     // progress; nil = discard
+	Out        io.Writer // progress; nil = discard
 }
 
 func (o *CreateOptions) defaults() error {
