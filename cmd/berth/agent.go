@@ -44,6 +44,16 @@ func agentCommand() *cobra.Command {
 			default:
 				return fmt.Errorf("the token does not pin the server CA: pass --ca-file or a K10… join token")
 			}
+			if cfg.NodeName == "" {
+				if cfg.NodeName, err = os.Hostname(); err != nil {
+					return err
+				}
+			}
+			// the token buys a client certificate for this node's
+			// identity; the agent acts with that alone
+			if rc, err = agent.NodeCredentials(cmd.Context(), rc, agent.CredentialsDir(cfg.RootDir), cfg.NodeName); err != nil {
+				return err
+			}
 			cfg.Rest = rc
 			cfg.NodeIP = net.ParseIP(nodeIP)
 			cfg.ClusterDNS = net.ParseIP(clusterDNS)

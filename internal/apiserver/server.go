@@ -18,12 +18,15 @@ import (
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apiserver/pkg/authentication/authenticator"
 	"k8s.io/apiserver/pkg/authentication/request/bearertoken"
+	"k8s.io/apiserver/pkg/authentication/request/union"
+	x509request "k8s.io/apiserver/pkg/authentication/request/x509"
 	"k8s.io/apiserver/pkg/authentication/token/tokenfile"
 	"k8s.io/apiserver/pkg/authentication/user"
-	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
+	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/server/dynamiccertificates"
 	genericfilters "k8s.io/apiserver/pkg/server/filters"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	serverstorage "k8s.io/apiserver/pkg/server/storage"
@@ -63,6 +66,9 @@ type Config struct {
 	// (--default-not-ready/unreachable-toleration-seconds; `berth server`
 	// defaults both to Kubernetes' 300 s, zero means evict at once).
 	Tolerations DefaultTolerationSeconds
+	// SignNodeCSR signs an agent's certificate request for a node
+	// identity (NodeCertificatePath); nil serves no such endpoint.
+	SignNodeCSR func(csrPEM []byte, node string) ([]byte, error)
 }
 
 // Server is a running-to-be API server.
@@ -76,6 +82,8 @@ type Server struct {
 	// same loop as the Node store, so podproxy gets a getter that reads this
 	// field, set by installAPIs once every store exists.
 	nodes rest.Getter
+	// pods reads pods for the node authorizer (set like nodes).
+	pods *podGetter
 }
 
 // LoopbackConfig returns a client config for in-process components.
@@ -125,10 +133,22 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("serving: %w", err)
 	}
 
-	gc.Authentication.Authenticator = publicInfoOrToken(bearertoken.New(tokenfile.New(cfg.Tokens)))
-	// Every authenticated user may do everything for now; node credentials
-	// with a narrower scope come with multi-node clusters.
-	gc.Authorization.Authorizer = authorizerfactory.NewAlwaysAllowAuthorizer()
+	authn := publicInfoOrToken(bearertoken.New(tokenfile.New(cfg.Tokens)))
+	if len(cfg.CAPEM) > 0 {
+		// Client certificates of the cluster CA: the agents' node
+		// identities (CN system:node:<name>, O system:nodes).
+		clientCA, err := dynamiccertificates.NewStaticCAContent("client-ca", cfg.CAPEM)
+		if err != nil {
+			return nil, fmt.Errorf("client CA: %w", err)
+		}
+		gc.SecureServing.ClientCA = clientCA
+		authn = union.New(x509request.NewDynamic(clientCA.VerifyOptions, x509request.CommonNameUserConversion), authn)
+	}
+	gc.Authentication.Authenticator = authn
+	// Nodes get the node authorizer's narrow rights; every other
+	// authenticated user may do everything (admin, loopback).
+	pods := &podGetter{}
+	gc.Authorization.Authorizer = authorizer.AuthorizerFunc(nodesOrAllow{nodeAuthorizer{podNode: pods.nodeOf}}.Authorize)
 
 	v2, v3, err := openAPIConfigs()
 	if err != nil {
@@ -158,10 +178,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{generic: generic, cfg: cfg, loopback: gc.LoopbackClientConfig}
+	s := &Server{generic: generic, cfg: cfg, loopback: gc.LoopbackClientConfig, pods: pods}
 	if err := s.installAPIs(gc.RESTOptionsGetter); err != nil {
 		return nil, err
 	}
+	s.installNodeCertificate()
 	return s, nil
 }
 
@@ -188,6 +209,7 @@ func (s *Server) installAPIs(optsGetter generic.RESTOptionsGetter) error {
 		}
 	}
 	s.nodes = groups[""].VersionedResourcesStorageMap["v1"]["nodes"].(rest.Getter)
+	s.pods.store = groups[""].VersionedResourcesStorageMap["v1"]["pods"].(rest.Getter)
 	if err := s.generic.InstallLegacyAPIGroup(genericapiserver.DefaultLegacyAPIPrefix, groups[""]); err != nil {
 		return fmt.Errorf("installing core API: %w", err)
 	}

@@ -193,7 +193,8 @@ func Run(ctx context.Context, o Options) error {
 		},
 		EtcdEndpoints: endpoints, EtcdClient: etcdClient,
 		ServiceCIDR: serviceCIDR, NodePortBase: npBase, NodePortSize: npSize,
-		AgentToken: agentToken,
+		AgentToken:  agentToken,
+		SignNodeCSR: func(csrPEM []byte, node string) ([]byte, error) { return ca.SignNodeCSR(csrPEM, node, time.Now()) },
 		Tolerations: apiserver.DefaultTolerationSeconds{
 			NotReady: o.DefaultNotReadyTolerationSeconds, Unreachable: o.DefaultUnreachableTolerationSeconds,
 		},

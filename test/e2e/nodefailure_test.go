@@ -129,6 +129,8 @@ func TestNodeFailure(t *testing.T) {
 	})
 	if d := time.Since(isolated); d > bound {
 		t.Errorf("%s became NotReady %s after it was cut off; want within %s", node, d.Round(time.Second), bound)
+	} else {
+		t.Logf("%s NotReady %s after it was cut off (grace %s)", node, d.Round(100*time.Millisecond), failureGrace)
 	}
 	n, _ := cs.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
 	if c := conditionOf(n, corev1.NodeReady); c == nil || c.Reason != "NodeStatusUnknown" || c.Message != "Kubelet stopped posting node status." {
@@ -140,6 +142,8 @@ func TestNodeFailure(t *testing.T) {
 	})
 	if d := time.Since(isolated); d > bound {
 		t.Errorf("the endpoint on %s stayed ready %s after the node was cut off; want within %s", node, d.Round(time.Second), bound)
+	} else {
+		t.Logf("endpoint on %s not ready %s after the node was cut off", node, d.Round(100*time.Millisecond))
 	}
 
 	// after tolerationSeconds: evicted (Terminating, as the node cannot
@@ -176,6 +180,7 @@ func TestNodeFailure(t *testing.T) {
 		t.Fatalf("node heal: %v\n%s", err, out)
 	}
 	healed = true
+	healedAt := time.Now()
 	waitFor(t, 120*time.Second, node+" Ready and untainted again", func() (bool, string) {
 		n, err := cs.CoreV1().Nodes().Get(ctx, node, metav1.GetOptions{})
 		if err != nil {
@@ -183,6 +188,7 @@ func TestNodeFailure(t *testing.T) {
 		}
 		return readyOf(n) == corev1.ConditionTrue && len(n.Spec.Taints) == 0, fmt.Sprintf("Ready=%s taints=%v", readyOf(n), n.Spec.Taints)
 	})
+	t.Logf("%s Ready again %s after heal", node, time.Since(healedAt).Round(100*time.Millisecond))
 	waitFor(t, 180*time.Second, "the stale pod gone from the API and its node", func() (bool, string) {
 		_, err := cs.CoreV1().Pods("default").Get(ctx, victim.Name, metav1.GetOptions{})
 		if err == nil {
@@ -191,6 +197,8 @@ func TestNodeFailure(t *testing.T) {
 		ids := containersOf(w, st, node, victim.UID)
 		return len(ids) == 0, fmt.Sprintf("containers left: %v", ids)
 	})
+
+	t.Logf("stale pod and containers gone %s after heal", time.Since(healedAt).Round(100*time.Millisecond))
 
 	// node add
 	out, err := w.berth("cluster", "node", "add", w.Cluster, "--wait", "180s")

@@ -1,0 +1,93 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+
+	"github.com/berth-project/berth/internal/api/scheme"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/apiserver/pkg/endpoints/handlers/responsewriters"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
+	"k8s.io/apiserver/pkg/registry/rest"
+)
+
+// NodeCertificatePath is where a joining agent, authenticated with the
+// join token, sends a certificate request for its node identity
+// (?node=NAME, body: a PEM CERTIFICATE REQUEST) and gets back its client
+// certificate (PEM) — k3s' way of handing out kubelet certificates, without
+// the CertificateSigningRequest API round trip.
+const NodeCertificatePath = "/berth/v1/node-certificate"
+
+// maxCSRBytes bounds the request body: a CSR is well under a kilobyte.
+const maxCSRBytes = 16 << 10
+
+// podGetter reads pods from the pod storage for the node authorizer; the
+// store is set once installAPIs built it, before the server serves.
+type podGetter struct{ store rest.Getter }
+
+func (g *podGetter) nodeOf(ctx context.Context, namespace, name string) (string, bool, error) {
+	if g.store == nil {
+		return "", false, fmt.Errorf("pod storage not ready")
+	}
+	obj, err := g.store.Get(genericapirequest.WithNamespace(ctx, namespace), name, &metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	pod, ok := obj.(*corev1.Pod)
+	if !ok {
+		return "", false, fmt.Errorf("pod storage returned %T", obj)
+	}
+	return pod.Spec.NodeName, true, nil
+}
+
+// installNodeCertificate serves NodeCertificatePath for members of
+// system:masters (the join token is the server token), when the server
+// can sign.
+func (s *Server) installNodeCertificate() {
+	sign := s.cfg.SignNodeCSR
+	if sign == nil {
+		return
+	}
+	s.generic.Handler.NonGoRestfulMux.HandleFunc(NodeCertificatePath, func(w http.ResponseWriter, r *http.Request) {
+		fail := func(err *apierrors.StatusError) {
+			responsewriters.ErrorNegotiated(err, scheme.Codecs, corev1.SchemeGroupVersion, w, r)
+		}
+		if r.Method != http.MethodPost {
+			fail(apierrors.NewMethodNotSupported(corev1.Resource("node-certificate"), r.Method))
+			return
+		}
+		u, ok := genericapirequest.UserFrom(r.Context())
+		if !ok || !slices.Contains(u.GetGroups(), user.SystemPrivilegedGroup) {
+			fail(apierrors.NewForbidden(corev1.Resource("node-certificate"), "", fmt.Errorf("only the join token may request node certificates")))
+			return
+		}
+		node := r.URL.Query().Get("node")
+		if errs := validation.IsDNS1123Subdomain(node); len(errs) > 0 {
+			fail(apierrors.NewBadRequest(fmt.Sprintf("node %q: %v", node, errs)))
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxCSRBytes+1))
+		if err != nil || len(body) > maxCSRBytes {
+			fail(apierrors.NewBadRequest("reading the certificate request failed or it is too large"))
+			return
+		}
+		cert, err := sign(body, node)
+		if err != nil {
+			fail(apierrors.NewBadRequest("certificate request: " + err.Error()))
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-pem-file")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write(cert)
+	})
+}
