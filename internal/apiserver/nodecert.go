@@ -1,7 +1,6 @@
 package apiserver
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,12 +9,10 @@ import (
 	"github.com/berth-project/berth/internal/api/scheme"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/endpoints/handlers/responsewriters"
 	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
-	"k8s.io/apiserver/pkg/registry/rest"
 )
 
 // NodeCertificatePath is where a joining agent, authenticated with the
@@ -27,28 +24,6 @@ const NodeCertificatePath = "/berth/v1/node-certificate"
 
 // maxCSRBytes bounds the request body: a CSR is well under a kilobyte.
 const maxCSRBytes = 16 << 10
-
-// podGetter reads pods from the pod storage for the node authorizer; the
-// store is set once installAPIs built it, before the server serves.
-type podGetter struct{ store rest.Getter }
-
-func (g *podGetter) nodeOf(ctx context.Context, namespace, name string) (string, bool, error) {
-	if g.store == nil {
-		return "", false, fmt.Errorf("pod storage not ready")
-	}
-	obj, err := g.store.Get(genericapirequest.WithNamespace(ctx, namespace), name, &metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, err
-	}
-	pod, ok := obj.(*corev1.Pod)
-	if !ok {
-		return "", false, fmt.Errorf("pod storage returned %T", obj)
-	}
-	return pod.Spec.NodeName, true, nil
-}
 
 // installNodeCertificate serves NodeCertificatePath for members of
 // system:masters (the join token is the server token), when the server

@@ -2,15 +2,18 @@ package apiserver
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"fmt"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/berth-project/berth/internal/api/defaults"
 	"github.com/berth-project/berth/internal/api/scheme"
 	"github.com/berth-project/berth/internal/apiserver/podproxy"
+	"github.com/berth-project/berth/internal/satoken"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -21,6 +24,7 @@ import (
 	"k8s.io/apiserver/pkg/authentication/request/union"
 	x509request "k8s.io/apiserver/pkg/authentication/request/x509"
 	"k8s.io/apiserver/pkg/authentication/token/tokenfile"
+	tokenunion "k8s.io/apiserver/pkg/authentication/token/union"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/registry/generic"
@@ -69,6 +73,24 @@ type Config struct {
 	// SignNodeCSR signs an agent's certificate request for a node
 	// identity (NodeCertificatePath); nil serves no such endpoint.
 	SignNodeCSR func(csrPEM []byte, node string) ([]byte, error)
+	// ServiceAccountKey signs and verifies service account tokens
+	// (serviceaccounts/NAME/token, bearer JWTs); nil serves neither.
+	// ServiceAccountIssuer is their "iss" and the API's audience (default
+	// satoken.DefaultIssuer).
+	ServiceAccountKey    *ecdsa.PrivateKey
+	ServiceAccountIssuer string
+}
+
+func (c Config) serviceAccountIssuer() satoken.Issuer {
+	return satoken.Issuer{Key: c.ServiceAccountKey, Issuer: c.ServiceAccountIssuer}
+}
+
+// apiAudiences are the audiences tokens for this API server carry.
+func (c Config) apiAudiences() []string {
+	if c.ServiceAccountIssuer != "" {
+		return []string{c.ServiceAccountIssuer}
+	}
+	return []string{satoken.DefaultIssuer}
 }
 
 // Server is a running-to-be API server.
@@ -82,8 +104,9 @@ type Server struct {
 	// same loop as the Node store, so podproxy gets a getter that reads this
 	// field, set by installAPIs once every store exists.
 	nodes rest.Getter
-	// pods reads pods for the node authorizer (set like nodes).
-	pods *podGetter
+	// objects reads pods and service accounts for the node authorizer and
+	// the service account token authenticator (set like nodes).
+	objects *objectGetters
 }
 
 // LoopbackConfig returns a client config for in-process components.
@@ -133,7 +156,13 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("serving: %w", err)
 	}
 
-	authn := publicInfoOrToken(bearertoken.New(tokenfile.New(cfg.Tokens)))
+	objects := &objectGetters{}
+	var tokens authenticator.Token = tokenfile.New(cfg.Tokens)
+	if cfg.ServiceAccountKey != nil {
+		tokens = tokenunion.New(tokens, satoken.Authenticator{
+			Issuer: cfg.serviceAccountIssuer(), Audiences: cfg.apiAudiences(), Lookup: objects})
+	}
+	authn := publicInfoOrToken(bearertoken.New(tokens))
 	if len(cfg.CAPEM) > 0 {
 		// Client certificates of the cluster CA: the agents' node
 		// identities (CN system:node:<name>, O system:nodes).
@@ -147,8 +176,7 @@ func New(cfg Config) (*Server, error) {
 	gc.Authentication.Authenticator = authn
 	// Nodes get the node authorizer's narrow rights; every other
 	// authenticated user may do everything (admin, loopback).
-	pods := &podGetter{}
-	gc.Authorization.Authorizer = authorizer.AuthorizerFunc(nodesOrAllow{nodeAuthorizer{podNode: pods.nodeOf}}.Authorize)
+	gc.Authorization.Authorizer = authorizer.AuthorizerFunc(nodesOrAllow{nodeAuthorizer{podNode: objects.nodeOf}}.Authorize)
 
 	v2, v3, err := openAPIConfigs()
 	if err != nil {
@@ -178,7 +206,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{generic: generic, cfg: cfg, loopback: gc.LoopbackClientConfig, pods: pods}
+	s := &Server{generic: generic, cfg: cfg, loopback: gc.LoopbackClientConfig, objects: objects}
 	if err := s.installAPIs(gc.RESTOptionsGetter); err != nil {
 		return nil, err
 	}
@@ -209,7 +237,8 @@ func (s *Server) installAPIs(optsGetter generic.RESTOptionsGetter) error {
 		}
 	}
 	s.nodes = groups[""].VersionedResourcesStorageMap["v1"]["nodes"].(rest.Getter)
-	s.pods.store = groups[""].VersionedResourcesStorageMap["v1"]["pods"].(rest.Getter)
+	s.objects.pods = groups[""].VersionedResourcesStorageMap["v1"]["pods"].(rest.Getter)
+	s.objects.serviceAccounts = groups[""].VersionedResourcesStorageMap["v1"]["serviceaccounts"].(rest.Getter)
 	if err := s.generic.InstallLegacyAPIGroup(genericapiserver.DefaultLegacyAPIPrefix, groups[""]); err != nil {
 		return fmt.Errorf("installing core API: %w", err)
 	}
@@ -254,6 +283,10 @@ func (s *Server) storageFor(res resource, optsGetter generic.RESTOptionsGetter) 
 		})
 		for path, st := range podproxy.Storage(store, nodes, s.cfg.AgentToken) {
 			out[path] = st
+		}
+	case "ServiceAccount":
+		if s.cfg.ServiceAccountKey != nil {
+			out["serviceaccounts/token"] = &tokenREST{issuer: s.cfg.serviceAccountIssuer(), audiences: s.cfg.apiAudiences(), objects: s.objects, now: time.Now}
 		}
 	case "Namespace":
 		store.ShouldDeleteDuringUpdate = shouldDeleteNamespaceDuringUpdate

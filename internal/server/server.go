@@ -152,6 +152,10 @@ func Run(ctx context.Context, o Options) error {
 	if err := writeChain(certFile, leafFile, ca.CertPEM()); err != nil {
 		return err
 	}
+	saKey, err := pki.EnsureServiceAccountKey(tlsDir)
+	if err != nil {
+		return err
+	}
 	token, err := pki.EnsureToken(filepath.Join(o.DataDir, "token"))
 	if err != nil {
 		return err
@@ -193,8 +197,9 @@ func Run(ctx context.Context, o Options) error {
 		},
 		EtcdEndpoints: endpoints, EtcdClient: etcdClient,
 		ServiceCIDR: serviceCIDR, NodePortBase: npBase, NodePortSize: npSize,
-		AgentToken:  agentToken,
-		SignNodeCSR: func(csrPEM []byte, node string) ([]byte, error) { return ca.SignNodeCSR(csrPEM, node, time.Now()) },
+		AgentToken:        agentToken,
+		ServiceAccountKey: saKey,
+		SignNodeCSR:       func(csrPEM []byte, node string) ([]byte, error) { return ca.SignNodeCSR(csrPEM, node, time.Now()) },
 		Tolerations: apiserver.DefaultTolerationSeconds{
 			NotReady: o.DefaultNotReadyTolerationSeconds, Unreachable: o.DefaultUnreachableTolerationSeconds,
 		},
