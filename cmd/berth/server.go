@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+
 	"github.com/berth-project/berth/internal/server"
 	"github.com/spf13/cobra"
 )
@@ -38,5 +40,8 @@ func serverCommand() *cobra.Command {
 	f.IntVar(&o.NodeLeaseDurationSeconds, "node-lease-duration-seconds", o.NodeLeaseDurationSeconds, "duration of the in-process agent's node Lease; renewed every quarter of it")
 	f.Int64Var(&o.DefaultNotReadyTolerationSeconds, "default-not-ready-toleration-seconds", o.DefaultNotReadyTolerationSeconds, "tolerationSeconds of the node.kubernetes.io/not-ready:NoExecute toleration added to every pod without one")
 	f.Int64Var(&o.DefaultUnreachableTolerationSeconds, "default-unreachable-toleration-seconds", o.DefaultUnreachableTolerationSeconds, "tolerationSeconds of the node.kubernetes.io/unreachable:NoExecute toleration added to every pod without one")
+	f.BoolVar(&o.ClusterInit, "cluster-init", false, "start the first server of an HA control plane (embedded etcd member on the advertise address; others --join it)")
+	f.StringVar(&o.Join, "join", "", "join the HA control plane of the server at this URL (https://first:6443); needs --token")
+	f.StringVar(&o.JoinToken, "token", os.Getenv("BERTH_TOKEN"), "join token (K10…) of the server to --join (env BERTH_TOKEN)")
 	return cmd
 }

@@ -33,19 +33,7 @@ func (s *Server) installNodeCertificate() {
 	if sign == nil {
 		return
 	}
-	s.generic.Handler.NonGoRestfulMux.HandleFunc(NodeCertificatePath, func(w http.ResponseWriter, r *http.Request) {
-		fail := func(err *apierrors.StatusError) {
-			responsewriters.ErrorNegotiated(err, scheme.Codecs, corev1.SchemeGroupVersion, w, r)
-		}
-		if r.Method != http.MethodPost {
-			fail(apierrors.NewMethodNotSupported(corev1.Resource("node-certificate"), r.Method))
-			return
-		}
-		u, ok := genericapirequest.UserFrom(r.Context())
-		if !ok || !slices.Contains(u.GetGroups(), user.SystemPrivilegedGroup) {
-			fail(apierrors.NewForbidden(corev1.Resource("node-certificate"), "", fmt.Errorf("only the join token may request node certificates")))
-			return
-		}
+	s.generic.Handler.NonGoRestfulMux.HandleFunc(NodeCertificatePath, joinTokenPost("node-certificate", func(w http.ResponseWriter, r *http.Request, fail func(*apierrors.StatusError)) {
 		node := r.URL.Query().Get("node")
 		if errs := validation.IsDNS1123Subdomain(node); len(errs) > 0 {
 			fail(apierrors.NewBadRequest(fmt.Sprintf("node %q: %v", node, errs)))
@@ -64,5 +52,25 @@ func (s *Server) installNodeCertificate() {
 		w.Header().Set("Content-Type", "application/x-pem-file")
 		w.WriteHeader(http.StatusCreated)
 		_, _ = w.Write(cert)
-	})
+	}))
+}
+
+// joinTokenPost wraps the handler of a POST-only endpoint for holders of
+// the join token (system:masters); fail answers with a Kubernetes Status.
+func joinTokenPost(resource string, h func(w http.ResponseWriter, r *http.Request, fail func(*apierrors.StatusError))) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		fail := func(err *apierrors.StatusError) {
+			responsewriters.ErrorNegotiated(err, scheme.Codecs, corev1.SchemeGroupVersion, w, r)
+		}
+		if r.Method != http.MethodPost {
+			fail(apierrors.NewMethodNotSupported(corev1.Resource(resource), r.Method))
+			return
+		}
+		u, ok := genericapirequest.UserFrom(r.Context())
+		if !ok || !slices.Contains(u.GetGroups(), user.SystemPrivilegedGroup) {
+			fail(apierrors.NewForbidden(corev1.Resource(resource), "", fmt.Errorf("only the join token may use %s", resource)))
+			return
+		}
+		h(w, r, fail)
+	}
 }

@@ -79,6 +79,9 @@ type Config struct {
 	// satoken.DefaultIssuer).
 	ServiceAccountKey    *ecdsa.PrivateKey
 	ServiceAccountIssuer string
+	// JoinServer admits another server into the control plane
+	// (ServerJoinPath); nil serves no such endpoint.
+	JoinServer func(ctx context.Context, req ServerJoinRequest) (any, error)
 }
 
 func (c Config) serviceAccountIssuer() satoken.Issuer {
@@ -211,6 +214,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.installNodeCertificate()
+	s.installServerJoin()
 	return s, nil
 }
 

@@ -54,6 +54,13 @@ type Options struct {
 	// to every pod (DefaultTolerationSeconds admission).
 	DefaultNotReadyTolerationSeconds    int64
 	DefaultUnreachableTolerationSeconds int64
+	// ClusterInit starts the first server of an HA control plane: its
+	// embedded etcd member's peer URL is on the advertise address, and
+	// other servers may join. Join (https://first:6443) and JoinToken (the
+	// K10 join token) make this server join one.
+	ClusterInit bool
+	Join        string
+	JoinToken   string
 }
 
 // DefaultOptions mirror the documented defaults.
@@ -120,6 +127,25 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("--service-node-port-range: %w", err)
 	}
 
+	// An HA member names its etcd member after its address and listens
+	// for peers there; a joining one gets the cluster's credentials first.
+	ha := o.ClusterInit || o.Join != ""
+	memberName, peerAddr, initialCluster, clusterState := "", o.EtcdPeerAddr, "", ""
+	if ha {
+		memberName = etcdMemberName(advertise)
+		if peerAddr == DefaultOptions().EtcdPeerAddr {
+			peerAddr = net.JoinHostPort(advertise.String(), "2380")
+		}
+	}
+	if o.Join != "" {
+		if initialCluster, err = joinControlPlane(ctx, o, memberName, store.PeerURL(peerAddr)); err != nil {
+			return err
+		}
+		if initialCluster != "" {
+			clusterState = "existing"
+		}
+	}
+
 	// Credentials, as k3s does it: a CA, a serving certificate, an admin token.
 	tlsDir := filepath.Join(o.DataDir, "tls")
 	ca, err := pki.EnsureCA(tlsDir)
@@ -175,7 +201,8 @@ func Run(ctx context.Context, o Options) error {
 	endpoints := o.EtcdEndpoints
 	if len(endpoints) == 0 {
 		e, err := store.StartEmbedded(ctx, store.EmbeddedConfig{
-			DataDir: filepath.Join(o.DataDir, "etcd"), ClientAddr: o.EtcdClientAddr, PeerAddr: o.EtcdPeerAddr,
+			DataDir: filepath.Join(o.DataDir, "etcd"), ClientAddr: o.EtcdClientAddr, PeerAddr: peerAddr,
+			Name: memberName, InitialCluster: initialCluster, ClusterState: clusterState,
 		})
 		if err != nil {
 			return err
@@ -189,6 +216,10 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer etcdClient.Close()
 
+	var joinServer func(context.Context, apiserver.ServerJoinRequest) (any, error)
+	if ha && len(o.EtcdEndpoints) == 0 {
+		joinServer = admitServer(o.DataDir, agentToken, etcdClient)
+	}
 	srv, err := apiserver.New(apiserver.Config{
 		BindAddress: bind, Port: port, AdvertiseAddress: advertise,
 		CertFile: certFile, KeyFile: keyFile, CAPEM: ca.CertPEM(),
@@ -199,6 +230,7 @@ func Run(ctx context.Context, o Options) error {
 		ServiceCIDR: serviceCIDR, NodePortBase: npBase, NodePortSize: npSize,
 		AgentToken:        agentToken,
 		ServiceAccountKey: saKey,
+		JoinServer:        joinServer,
 		SignNodeCSR:       func(csrPEM []byte, node string) ([]byte, error) { return ca.SignNodeCSR(csrPEM, node, time.Now()) },
 		Tolerations: apiserver.DefaultTolerationSeconds{
 			NotReady: o.DefaultNotReadyTolerationSeconds, Unreachable: o.DefaultUnreachableTolerationSeconds,
@@ -212,9 +244,20 @@ func Run(ctx context.Context, o Options) error {
 		if err != nil {
 			return err
 		}
-		go runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR, nodelifecycle.Options{
-			GracePeriod: o.NodeMonitorGracePeriod, Registerer: legacyregistry.Registerer(), // served at the API server's /metrics
-		})
+		controllers := func(ctx context.Context) {
+			runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR, nodelifecycle.Options{
+				GracePeriod: o.NodeMonitorGracePeriod, Registerer: legacyregistry.Registerer(), // served at the API server's /metrics
+			})
+		}
+		if ha {
+			// kube-system (where the Lease lives) before the election
+			if err := srv.Bootstrap(ctx, client); err != nil {
+				slog.Error("bootstrap", "err", err)
+			}
+			go runControllersLeading(ctx, client, memberName, controllers)
+		} else {
+			go controllers(ctx)
+		}
 		if !o.DisableAgent {
 			go runAgent(ctx, o, srv, advertise, agentToken)
 		}

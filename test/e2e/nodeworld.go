@@ -107,7 +107,9 @@ func NewClusterWorld(t testing.TB, createArgs ...string) *NodeWorld {
 	}
 	n := st.Nodes[0]
 	w.Node, w.NodeIP, w.NodeName, w.MountNS = n.NetNS, n.IP, n.Name, w.paths.MountNSPin(0)
-	w.waitNodeReady()
+	if !st.NoAgent {
+		w.waitNodeReady()
+	}
 	return w
 }
 

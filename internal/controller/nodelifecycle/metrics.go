@@ -20,10 +20,21 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.transitions, m.evictions} {
-			if err := reg.Register(c); err != nil {
+		// a controller started again (a server leading again) reuses the
+		// collectors registered the first time
+		if err := reg.Register(m.transitions); err != nil {
+			are, ok := err.(prometheus.AlreadyRegisteredError)
+			if !ok {
 				return nil, err
 			}
+			m.transitions = are.ExistingCollector.(*prometheus.CounterVec)
+		}
+		if err := reg.Register(m.evictions); err != nil {
+			are, ok := err.(prometheus.AlreadyRegisteredError)
+			if !ok {
+				return nil, err
+			}
+			m.evictions = are.ExistingCollector.(prometheus.Counter)
 		}
 	}
 	return m, nil
