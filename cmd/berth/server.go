@@ -27,6 +27,7 @@ func serverCommand() *cobra.Command {
 	f.StringVar(&o.ServiceCIDR, "service-cidr", o.ServiceCIDR, "range of Service ClusterIPs")
 	f.StringVar(&o.NodePortRange, "service-node-port-range", o.NodePortRange, "range of NodePorts")
 	f.StringVar(&o.ClusterCIDR, "cluster-cidr", o.ClusterCIDR, "range of pod IPs; each node gets a /24")
+	f.StringArrayVar(&o.LBPools, "lb-pool", nil, "addresses for LoadBalancer Services: [NAME=]CIDR|FIRST-LAST[,...] (repeatable; Services pick a pool by the berth.dev/lb-pool annotation, else the one named default or the first)")
 	f.BoolVar(&o.DisableAgent, "disable-agent", false, "do not run a node agent in the server process")
 	f.StringSliceVar(&o.TLSSANs, "tls-san", nil, "extra host names or IPs for the serving certificate")
 	f.StringVar(&o.AgentToken, "agent-token", "", "bearer token for node agents' streaming servers (logs, exec, port-forward) (default: <data-dir>/agent-token, created on first start)")

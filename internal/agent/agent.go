@@ -109,6 +109,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err := a.serveClusterDNS(ctx); err != nil {
 		a.log.Warn("cluster DNS not served on this node", "err", err)
 	}
+	a.runLBAnnouncer(ctx)
 
 	a.factory = informers.NewSharedInformerFactoryWithOptions(a.client, 0,
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/berth-project/berth/internal/pki"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 )
 
@@ -60,6 +61,9 @@ func (z nodesOrAllow) Authorize(ctx context.Context, a authorizer.Attributes) (a
 	return d, reason, err
 }
 
+// lbLeasePrefix starts the names of lbannounce's Leases.
+const lbLeasePrefix = "berth-lb-"
+
 var (
 	readVerbs  = []string{"get", "list", "watch"}
 	writeVerbs = []string{"update", "patch"}
@@ -104,15 +108,18 @@ func nodeDecision(ctx context.Context, a authorizer.Attributes, node string, pod
 		if read || write {
 			return ownNode(node, name)
 		}
-	case gr == "coordination.k8s.io/leases" && sub == "":
-		if a.GetNamespace() != corev1.NamespaceNodeLease {
-			break
-		}
+	case gr == "coordination.k8s.io/leases" && sub == "" && a.GetNamespace() == corev1.NamespaceNodeLease:
 		if verb == "create" {
 			return allow()
 		}
 		if read || write || verb == "delete" {
 			return ownNode(node, name)
+		}
+	case gr == "coordination.k8s.io/leases" && sub == "" && a.GetNamespace() == metav1.NamespaceSystem:
+		// the per-address Leases by which nodes decide who announces a
+		// LoadBalancer address (internal/lbannounce: berth-lb-<ip>)
+		if verb == "create" || ((read || write || verb == "delete") && strings.HasPrefix(name, lbLeasePrefix)) {
+			return allow()
 		}
 	case gr == "/pods" && sub == "" && verb == "delete", gr == "/pods" && sub == "status" && (write || verb == "get"):
 		return boundPod(ctx, a, node, podNode)

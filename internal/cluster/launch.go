@@ -4,6 +4,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,11 +31,25 @@ func serverArgs(p Paths, n Node, noAgent bool) []string {
 		"--node-ip", n.IP,
 		"--agent-root-dir", p.AgentRoot(n.Index),
 		"--agent-run-dir", p.AgentRunDir(n.Index),
+		"--lb-pool", LBPool(n.IP),
 	}
 	if noAgent {
 		args = append(args, "--disable-agent")
 	}
 	return args
+}
+
+// LBPool is the LoadBalancer address pool of a cluster whose node 0 has
+// address node0IP: the top of its underlay /24 (.200-.250), far above the
+// nodes' addresses (.10 + i), so LoadBalancer addresses are on the node
+// network and one node can answer ARP for each.
+func LBPool(node0IP string) string {
+	ip, err := netip.ParseAddr(node0IP)
+	if err != nil || !ip.Is4() {
+		return ""
+	}
+	b := ip.As4()
+	return fmt.Sprintf("%d.%d.%d.200-%d.%d.%d.250", b[0], b[1], b[2], b[0], b[1], b[2])
 }
 
 // agentArgs are the arguments of `berth agent` on the other nodes; the join

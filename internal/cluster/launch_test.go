@@ -15,7 +15,8 @@ func TestServerArgs(t *testing.T) {
 	n := Node{Index: 0, Name: "t1-node0", NetNS: "berth-t1-node0", IP: "172.28.3.10", Role: "server"}
 	want := []string{"server", "--data-dir", "/s/t1/nodes/node0/server", "--listen", "0.0.0.0:6443",
 		"--advertise-address", "172.28.3.10", "--node-name", "t1-node0", "--node-ip", "172.28.3.10",
-		"--agent-root-dir", "/s/t1/nodes/node0/agent", "--agent-run-dir", "/r/t1/node0"}
+		"--agent-root-dir", "/s/t1/nodes/node0/agent", "--agent-run-dir", "/r/t1/node0",
+		"--lb-pool", "172.28.3.200-172.28.3.250"}
 	if d := cmp.Diff(want, serverArgs(p, n, false)); d != "" {
 		t.Fatalf("(-want +got):\n%s", d)
 	}

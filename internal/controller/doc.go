@@ -15,6 +15,8 @@
 //     come from.
 //   - replicaset, deployment, daemonset: keep replicated pods running and roll
 //     out new templates (the pods whose changing IPs Services follow).
+//   - statefulset: pods with stable names and DNS identities, each with its
+//     own claims from volumeClaimTemplates.
 //   - endpointslice: lists each Service's ready pods in EndpointSlices (and
 //     the legacy Endpoints), what the service proxy and cluster DNS serve.
 //

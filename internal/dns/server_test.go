@@ -91,7 +91,7 @@ type testServer struct {
 	addr   string
 }
 
-func startServer(t *testing.T, upstream string, mutate func(*Config)) *testServer {
+func startServer(t testing.TB, upstream string, mutate func(*Config)) *testServer {
 	t.Helper()
 	objs := append(specObjects(), bigService(100)...)
 	client := fake.NewClientset(objs...)

@@ -10,11 +10,13 @@ import (
 	"github.com/berth-project/berth/internal/controller/deployment"
 	"github.com/berth-project/berth/internal/controller/endpointslice"
 	"github.com/berth-project/berth/internal/controller/garbagecollector"
+	"github.com/berth-project/berth/internal/controller/loadbalancer"
 	"github.com/berth-project/berth/internal/controller/namespace"
 	"github.com/berth-project/berth/internal/controller/nodeipam"
 	"github.com/berth-project/berth/internal/controller/nodelifecycle"
 	"github.com/berth-project/berth/internal/controller/replicaset"
 	"github.com/berth-project/berth/internal/controller/serviceaccount"
+	"github.com/berth-project/berth/internal/controller/statefulset"
 	"github.com/berth-project/berth/internal/scheduler"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/informers"
@@ -24,7 +26,7 @@ import (
 
 // runControllers starts the control loops that live in the server process,
 // each over the loopback client like any other API client.
-func runControllers(ctx context.Context, srv *apiserver.Server, client kubernetes.Interface, caPEM []byte, clusterCIDR *net.IPNet, lifecycle nodelifecycle.Options) {
+func runControllers(ctx context.Context, srv *apiserver.Server, client kubernetes.Interface, caPEM []byte, clusterCIDR *net.IPNet, lbPools loadbalancer.Pools, lifecycle nodelifecycle.Options) {
 	if err := srv.RepairServiceRanges(ctx, client); err != nil {
 		slog.Error("repairing service ranges", "err", err)
 	}
@@ -81,8 +83,9 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 	} else {
 		start("endpointslice", es.Run, 2)
 	}
+	start("loadbalancer", loadbalancer.New(client, lbPools).Run, 1)
 	// The workload controllers share one informer cache of pods,
-	// ReplicaSets and Deployments.
+	// ReplicaSets, Deployments, DaemonSets and StatefulSets.
 	workloads := informers.NewSharedInformerFactory(client, 0)
 	if rs, err := replicaset.New(client, workloads); err != nil {
 		slog.Error("replicaset controller", "err", err)
@@ -98,6 +101,11 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 		slog.Error("daemonset controller", "err", err)
 	} else {
 		start("daemonset", ds.Run, 2)
+	}
+	if ss, err := statefulset.New(client, workloads); err != nil {
+		slog.Error("statefulset controller", "err", err)
+	} else {
+		start("statefulset", ss.Run, 2)
 	}
 	workloads.Start(ctx.Done())
 	if sc, err := serviceaccount.New(client, caPEM); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/berth-project/berth/internal/agent"
 	"github.com/berth-project/berth/internal/apiserver"
+	"github.com/berth-project/berth/internal/controller/loadbalancer"
 	"github.com/berth-project/berth/internal/controller/nodelifecycle"
 	"github.com/berth-project/berth/internal/pki"
 	"github.com/berth-project/berth/internal/store"
@@ -31,8 +32,11 @@ type Options struct {
 	ServiceCIDR      string
 	NodePortRange    string // "30000-32767"
 	ClusterCIDR      string
-	DisableAgent     bool
-	TLSSANs          []string
+	// LBPools are the address pools of LoadBalancer Services (--lb-pool,
+	// "[NAME=]CIDR|FIRST-LAST[,…]"); none: LoadBalancers stay <pending>.
+	LBPools      []string
+	DisableAgent bool
+	TLSSANs      []string
 	// The in-process agent's settings (see berth agent).
 	NodeName      string
 	NodeIP        string
@@ -125,6 +129,10 @@ func Run(ctx context.Context, o Options) error {
 	npBase, npSize, err := parsePortRange(o.NodePortRange)
 	if err != nil {
 		return fmt.Errorf("--service-node-port-range: %w", err)
+	}
+	lbPools, err := loadbalancer.ParsePools(o.LBPools)
+	if err != nil {
+		return fmt.Errorf("--lb-pool: %w", err)
 	}
 
 	// An HA member names its etcd member after its address and listens
@@ -245,7 +253,7 @@ func Run(ctx context.Context, o Options) error {
 			return err
 		}
 		controllers := func(ctx context.Context) {
-			runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR, nodelifecycle.Options{
+			runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR, lbPools, nodelifecycle.Options{
 				GracePeriod: o.NodeMonitorGracePeriod, Registerer: legacyregistry.Registerer(), // served at the API server's /metrics
 			})
 		}

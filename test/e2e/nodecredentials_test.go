@@ -24,7 +24,7 @@ import (
 // write another node's status nor create a Deployment (403 Forbidden).
 func TestNodeCredentials(t *testing.T) {
 	requireRoot(t)
-	w := NewClusterWorld(t, "--nodes", "2")
+	w := NewNodeWorldWith(t, NodeWorldOptions{Nodes: 2})
 	ctx := context.Background()
 	st, err := cluster.LoadState(w.paths)
 	if err != nil {

@@ -27,7 +27,7 @@ const (
 	failureLeaseSeconds = "8"
 )
 
-var failureClusterArgs = []string{"--nodes", "3",
+var failureClusterArgs = []string{
 	"--server-arg=--node-monitor-grace-period=" + failureGrace.String(),
 	"--server-arg=--node-lease-duration-seconds=" + failureLeaseSeconds,
 	"--agent-arg=--node-lease-duration-seconds=" + failureLeaseSeconds,
@@ -73,7 +73,7 @@ spec:
 // `berth cluster node add` grows the cluster, and delete leaves nothing.
 func TestNodeFailure(t *testing.T) {
 	requireRoot(t)
-	w := NewClusterWorld(t, failureClusterArgs...)
+	w := NewNodeWorldWith(t, NodeWorldOptions{Nodes: 3, CreateArgs: failureClusterArgs})
 	cs := w.Clientset()
 	ctx := context.Background()
 	st, err := cluster.LoadState(w.paths)

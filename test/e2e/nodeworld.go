@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -33,8 +34,17 @@ type NodeWorld struct {
 	NodeIP   string
 	Dir      string // state root of the cluster (and kubeconfig, images)
 	MountNS  string // pinned mount namespace of the node
-	paths    cluster.Paths
-	world    *World
+	// Nodes are all the cluster's nodes; node 0 (the fields above) runs
+	// the server.
+	Nodes []cluster.Node
+	paths cluster.Paths
+	world *World
+}
+
+// NodeWorldOptions shape the cluster of NewNodeWorldWith.
+type NodeWorldOptions struct {
+	Nodes      int      // default 1
+	CreateArgs []string // more `berth cluster create` flags
 }
 
 var (
@@ -75,14 +85,16 @@ func requireRoot(t testing.TB) {
 // NewNodeWorld creates a world and a one-node cluster in it.
 func NewNodeWorld(t testing.TB) *NodeWorld {
 	t.Helper()
-	return NewClusterWorld(t)
+	return NewNodeWorldWith(t, NodeWorldOptions{})
 }
 
-// NewClusterWorld creates a world and a cluster in it with extra arguments
-// for `berth cluster create` (e.g. "--nodes", "3"); the NodeWorld's node
-// fields describe node 0, the server.
-func NewClusterWorld(t testing.TB, createArgs ...string) *NodeWorld {
+// NewNodeWorldWith creates a world and a cluster of o.Nodes nodes in it;
+// it returns when every node is Ready.
+func NewNodeWorldWith(t testing.TB, o NodeWorldOptions) *NodeWorld {
 	t.Helper()
+	if o.Nodes < 1 {
+		o.Nodes = 1
+	}
 	requireRoot(t)
 	_ = BerthBinary(t) // build it before the clock of the world starts
 	imgs := testImages(t)
@@ -97,7 +109,8 @@ func NewClusterWorld(t testing.TB, createArgs ...string) *NodeWorld {
 	w := &NodeWorld{t: t, ID: id, Cluster: "e" + id, Outside: world.Name, Dir: dir, world: world}
 	w.paths = cluster.NewPaths(dir, filepath.Join(dir, "run"), w.Cluster)
 	t.Cleanup(w.Destroy) // runs before the world's own cleanup
-	out, err := w.berth(append([]string{"cluster", "create", w.Cluster, "--kubeconfig", w.Kubeconfig(), "--images", imgs, "--wait", "180s"}, createArgs...)...)
+	args := []string{"cluster", "create", w.Cluster, "--nodes", strconv.Itoa(o.Nodes), "--kubeconfig", w.Kubeconfig(), "--images", imgs, "--wait", "180s"}
+	out, err := w.berth(append(args, o.CreateArgs...)...)
 	if err != nil {
 		t.Fatalf("berth cluster create: %v\n%s", err, out)
 	}
@@ -107,10 +120,37 @@ func NewClusterWorld(t testing.TB, createArgs ...string) *NodeWorld {
 	}
 	n := st.Nodes[0]
 	w.Node, w.NodeIP, w.NodeName, w.MountNS = n.NetNS, n.IP, n.Name, w.paths.MountNSPin(0)
-	if !st.NoAgent {
+	w.Nodes = st.Nodes
+	if !st.NoAgent { // a control plane alone has no nodes to wait for
 		w.waitNodeReady()
 	}
 	return w
+}
+
+// InNodeN runs a command in node i's network and mount namespaces.
+func (w *NodeWorld) InNodeN(i int, args ...string) (string, error) {
+	n := w.Nodes[i]
+	out, err := exec.Command("nsenter", append([]string{"--mount=" + w.paths.MountNSPin(n.Index), "--net=/run/netns/" + n.NetNS}, args...)...).CombinedOutput()
+	return string(out), err
+}
+
+// StopNode stops node i's berth process (`berth cluster node stop`);
+// kill: with SIGKILL, as a crash.
+func (w *NodeWorld) StopNode(i int, kill bool) {
+	w.t.Helper()
+	args := []string{"cluster", "node", "stop"}
+	if kill {
+		args = append(args, "--kill")
+	}
+	if out, err := w.berth(append(args, w.Cluster, strconv.Itoa(i))...); err != nil {
+		w.t.Fatalf("node stop %d: %v\n%s", i, err, out)
+	}
+}
+
+// NodeLog returns node i's berth log.
+func (w *NodeWorld) NodeLog(i int) string {
+	b, _ := os.ReadFile(w.paths.NodeLog(i))
+	return string(b)
 }
 
 // berth runs the berth binary in the world's network namespace (and the
@@ -214,6 +254,9 @@ func (w *NodeWorld) Destroy() {
 	}
 	if w.t.Failed() {
 		w.t.Logf("--- node log (last 60 lines) ---\n%s", tail(w.Log(), 60))
+		for i := 1; i < len(w.Nodes); i++ {
+			w.t.Logf("--- node %d log (last 30 lines) ---\n%s", i, tail(w.NodeLog(i), 30))
+		}
 	}
 	if out, err := w.berth("cluster", "delete", w.Cluster); err != nil {
 		w.t.Errorf("berth cluster delete: %v\n%s", err, out)

@@ -89,44 +89,52 @@ func (w *World) MustRun(name string, args ...string) string {
 // thread that has joined the world's namespace (a socket stays in the
 // namespace it was created in), then the thread goes back.
 func (w *World) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	var c net.Conn
+	err := w.inNetNS(func() error {
+		var d net.Dialer
+		var err error
+		c, err = d.DialContext(ctx, network, addr)
+		return err
+	})
+	if err != nil && c != nil {
+		c.Close()
+		c = nil
+	}
+	return c, err
+}
+
+// inNetNS runs fn on a locked thread inside the world's namespace (sockets
+// made there stay there).
+func (w *World) inNetNS(fn func() error) error {
 	target, err := netns.GetFromName(w.Name)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer target.Close()
-	type result struct {
-		c   net.Conn
-		err error
-	}
-	ch := make(chan result, 1)
+	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
 		orig, err := netns.Get()
 		if err != nil {
 			runtime.UnlockOSThread()
-			ch <- result{nil, err}
+			errc <- err
 			return
 		}
 		defer orig.Close()
 		if err := netns.Set(target); err != nil {
 			runtime.UnlockOSThread()
-			ch <- result{nil, err}
+			errc <- err
 			return
 		}
-		var d net.Dialer
-		c, derr := d.DialContext(ctx, network, addr)
+		ferr := fn()
 		if err := netns.Set(orig); err != nil {
-			if c != nil {
-				c.Close()
-			}
-			ch <- result{nil, fmt.Errorf("returning from the world: %w", err)} // thread dies locked
+			errc <- fmt.Errorf("returning from the world: %w", err) // the thread dies locked
 			return
 		}
 		runtime.UnlockOSThread()
-		ch <- result{c, derr}
+		errc <- ferr
 	}()
-	r := <-ch
-	return r.c, r.err
+	return <-errc
 }
 
 // Clientset is a client-go clientset for a kubeconfig whose connections
