@@ -73,6 +73,22 @@ func isReady(p *corev1.Pod) bool {
 // createAndWaitReady creates the pods at once and returns, per pod, the
 // time from its Create call to the watch event that shows it Ready.
 func createAndWaitReady(t *testing.T, cs kubernetes.Interface, names []string) []time.Duration {
+	var pods []*corev1.Pod
+	for _, n := range names {
+		pods = append(pods, pod(n))
+	}
+	return createPodsAndWaitReady(t, cs, pods)
+}
+
+// createPodsAndWaitReady is createAndWaitReady for given pods (labelled
+// bench=pods).
+func createPodsAndWaitReady(t *testing.T, cs kubernetes.Interface, pods []*corev1.Pod) []time.Duration {
+	byName := map[string]*corev1.Pod{}
+	var names []string
+	for _, p := range pods {
+		byName[p.Name] = p
+		names = append(names, p.Name)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	wt, err := cs.CoreV1().Pods("default").Watch(ctx, metav1.ListOptions{LabelSelector: "bench=pods"})
@@ -90,7 +106,7 @@ func createAndWaitReady(t *testing.T, cs kubernetes.Interface, names []string) [
 			mu.Lock()
 			created[n] = time.Now()
 			mu.Unlock()
-			if _, err := cs.CoreV1().Pods("default").Create(ctx, pod(n), metav1.CreateOptions{}); err != nil {
+			if _, err := cs.CoreV1().Pods("default").Create(ctx, byName[n], metav1.CreateOptions{}); err != nil {
 				t.Error(err)
 			}
 		}(n)

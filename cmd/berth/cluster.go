@@ -46,11 +46,14 @@ func clusterCommand() *cobra.Command {
 	f.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubeconfig to add the berth-NAME context to (default $KUBECONFIG or ~/.kube/config)")
 	f.StringVar(&o.ImagesDir, "images", "", "directory of image tarballs (*.tar) to load into every node (default: build the demo images)")
 	f.BoolVar(&o.NoAgent, "no-agent", false, "run the control plane without node agents and wait only for the API")
+	f.StringVar(&o.PodNetwork, "pod-network", "vxlan", "how pods reach pods on other nodes: vxlan or host-gw (plain routes; the nodes share one L2 segment)")
 	f.DurationVar(&o.Wait, "wait", o.Wait, "how long to wait for the API and Ready nodes")
 	f.StringVar(&o.Subnet, "subnet", "", "underlay /24 (default: the first free one of "+cluster.UnderlayPool+")")
 	f.BoolVar(&o.Retain, "retain", false, "keep what a failed create made, for debugging")
 	f.StringArrayVar(&o.ServerArgs, "server-arg", nil, "extra argument for node 0's berth server, e.g. --server-arg=--node-monitor-grace-period=10s (repeatable)")
 	f.StringArrayVar(&o.AgentArgs, "agent-arg", nil, "extra argument for the other nodes' berth agent, e.g. --agent-arg=--node-lease-duration-seconds=8 (repeatable)")
+	f.StringVar(&o.ProxyMode, "proxy-mode", "", "service proxy dataplane of every node: nftables or iptables (default nftables)")
+	f.StringVar(&o.ProxyBalance, "proxy-balance", "", "every node's default Service backend choice: round-robin or random (default round-robin)")
 
 	del := &cobra.Command{
 		Use:   "delete [NAME...]",

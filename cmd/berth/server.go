@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 
+	"github.com/berth-project/berth/internal/network"
 	"github.com/berth-project/berth/internal/server"
 	"github.com/spf13/cobra"
 )
@@ -14,6 +15,9 @@ func serverCommand() *cobra.Command {
 		Short: "Run the control plane: etcd, the Kubernetes API server and controllers",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := network.ParseMode(o.PodNetwork); err != nil {
+				return err
+			}
 			return server.Run(cmd.Context(), o)
 		},
 	}
@@ -35,7 +39,9 @@ func serverCommand() *cobra.Command {
 	f.StringVar(&o.NodeIP, "node-ip", "", "address of this server's node (default: the advertise address)")
 	f.StringVar(&o.AgentRootDir, "agent-root-dir", o.AgentRootDir, "the node agent's state: images, pods, logs")
 	f.StringVar(&o.AgentRunDir, "agent-run-dir", o.AgentRunDir, "the node agent's runtime state: runc, network namespaces")
+	f.StringVar(&o.AgentStorageCapacity, "agent-storage-capacity", "", "berth.dev/local-storage the node publishes, e.g. 20Gi (default: env BERTH_STORAGE_CAPACITY, else the size of the filesystem holding <agent-root-dir>/storage)")
 	f.StringVar(&o.ClusterDNS, "cluster-dns", o.ClusterDNS, "cluster DNS address written into pods' resolv.conf")
+	f.StringVar(&o.PodNetwork, "pod-network", o.PodNetwork, "how pods reach pods on other nodes: vxlan, or host-gw (all nodes on one L2 segment)")
 	f.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "cluster DNS domain")
 	f.DurationVar(&o.NodeMonitorGracePeriod, "node-monitor-grace-period", o.NodeMonitorGracePeriod, "a node whose Lease is not renewed for this long becomes NotReady (Ready Unknown) and is tainted unreachable")
 	f.IntVar(&o.NodeLeaseDurationSeconds, "node-lease-duration-seconds", o.NodeLeaseDurationSeconds, "duration of the in-process agent's node Lease; renewed every quarter of it")
@@ -44,5 +50,8 @@ func serverCommand() *cobra.Command {
 	f.BoolVar(&o.ClusterInit, "cluster-init", false, "start the first server of an HA control plane (embedded etcd member on the advertise address; others --join it)")
 	f.StringVar(&o.Join, "join", "", "join the HA control plane of the server at this URL (https://first:6443); needs --token")
 	f.StringVar(&o.JoinToken, "token", os.Getenv("BERTH_TOKEN"), "join token (K10…) of the server to --join (env BERTH_TOKEN)")
+	addProxyFlags(f, &o.ProxyBalance, &o.ProxyMode)
+	f.IntVar(&o.IngressHTTPPort, "ingress-http-port", o.IngressHTTPPort, "port of the node's ingress proxy for HTTP (0: none); also the berth-ingress Service's endpoints")
+	f.IntVar(&o.IngressHTTPSPort, "ingress-https-port", o.IngressHTTPSPort, "port of the node's ingress proxy for HTTPS (0: none)")
 	return cmd
 }

@@ -13,17 +13,20 @@ import (
 type runFunc func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 // order lists the sub-commands as usage shows them.
-var order = []string{"serve", "udp-echo", "get", "dns", "write", "read", "sleep", "crash"}
+var order = []string{"serve", "udp-echo", "udp-send", "perf-server", "perf", "get", "dns", "write", "read", "sleep", "crash"}
 
 var usages = map[string]string{
-	"serve":    "serve [--port 80]",
-	"udp-echo": "udp-echo [--port 8081]",
-	"get":      "get URL [--timeout 5s]",
-	"dns":      "dns NAME [--type A|AAAA|SRV|CNAME|PTR|TXT|NS|MX] [--timeout 5s]",
-	"write":    "write FILE SIZE",
-	"read":     "read FILE [--print]",
-	"sleep":    "sleep [DURATION]",
-	"crash":    "crash [--after 1s] [--code 1]",
+	"serve":       "serve [--port 80] [--drain 0s]",
+	"udp-echo":    "udp-echo [--port 8081]",
+	"udp-send":    "udp-send HOST:PORT MESSAGE [--timeout 5s]",
+	"perf-server": "perf-server [--port 5201]",
+	"perf":        "perf HOST:PORT [--mode stream|rr] [--duration 3s]",
+	"get":         "get URL [--timeout 5s]",
+	"dns":         "dns NAME [--type A|AAAA|SRV|CNAME|PTR|TXT|NS|MX] [--timeout 5s]",
+	"write":       "write FILE SIZE",
+	"read":        "read FILE [--print]",
+	"sleep":       "sleep [DURATION]",
+	"crash":       "crash [--after 1s] [--code 1]",
 }
 
 func commandFor(name string) (runFunc, bool) {
@@ -32,6 +35,12 @@ func commandFor(name string) (runFunc, bool) {
 		return runServe, true
 	case "udp-echo":
 		return runUDPEcho, true
+	case "udp-send":
+		return runUDPSend, true
+	case "perf-server":
+		return runPerfServer, true
+	case "perf":
+		return runPerf, true
 	case "get":
 		return runGet, true
 	case "dns":

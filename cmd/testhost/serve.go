@@ -31,6 +31,7 @@ type requestInfo struct {
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	port := fs.Int("port", 80, "TCP port to listen on (all addresses)")
+	drain := fs.Duration("drain", 0, "after SIGTERM keep serving this long (while load balancers learn the pod is terminating), then finish in-flight requests and exit")
 	pos, err := parseArgs(fs, args, stderr)
 	if err == nil {
 		err = wantArgs(pos, 0, 0, usages["serve"])
@@ -54,6 +55,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, err)
 		return 1
 	case <-ctx.Done():
+		if *drain > 0 {
+			fmt.Fprintf(stdout, "terminating: serving %s more\n", *drain)
+			select {
+			case <-time.After(*drain):
+			case err := <-errc:
+				fmt.Fprintln(stderr, err)
+				return 1
+			}
+		}
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(sctx)
@@ -70,6 +80,7 @@ func newHandler(hostname string, ips func() []string, logw io.Writer) http.Handl
 	mux.HandleFunc("/hostname", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, hostname) })
 	mux.HandleFunc("/clientip", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.RemoteAddr) })
 	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.URL.Query().Get("msg")) })
+	mux.HandleFunc("/ws", serveWebSocket)
 	mux.HandleFunc("/status/{code}", func(w http.ResponseWriter, r *http.Request) {
 		code, err := strconv.Atoi(r.PathValue("code"))
 		if err != nil || code < 100 || code > 599 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -229,5 +230,26 @@ func TestDNS(t *testing.T) {
 	}
 	if code, _, _ := run(t, context.Background(), "dns", "localhost", "--type", "BOGUS"); code != 1 {
 		t.Fatal("unsupported type accepted")
+	}
+}
+
+func TestWebSocketEcho(t *testing.T) {
+	srv := httptest.NewServer(newHandler("web-0", func() []string { return nil }, io.Discard))
+	defer srv.Close()
+	c, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\nearly")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 101 || resp.Header.Get("Sec-WebSocket-Accept") != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" {
+		t.Fatalf("handshake: %+v %v", resp, err)
+	}
+	io.WriteString(c, "-late")
+	got := make([]byte, len("early-late"))
+	if _, err := io.ReadFull(br, got); err != nil || string(got) != "early-late" {
+		t.Fatalf("echo %q %v", got, err)
 	}
 }

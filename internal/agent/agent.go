@@ -13,6 +13,7 @@ import (
 	"github.com/berth-project/berth/internal/network"
 	"github.com/berth-project/berth/internal/runtime/image"
 	"github.com/berth-project/berth/internal/runtime/runc"
+	"github.com/berth-project/berth/internal/volume"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
@@ -36,6 +37,8 @@ type Agent struct {
 	netCfg         network.NodeConfig
 	recorder       record.EventRecorder
 	factory        informers.SharedInformerFactory
+	storage        *storage
+	objects        *objects
 
 	mu      sync.Mutex
 	workers map[types.UID]*podWorker
@@ -44,6 +47,12 @@ type Agent struct {
 // New prepares an agent; Run starts it.
 func New(cfg Config, kubeletVersion string) (*Agent, error) {
 	cfg = cfg.withDefaults()
+	if _, err := network.ParseMode(cfg.PodNetwork); err != nil {
+		return nil, err
+	}
+	if err := cfg.validateProxy(); err != nil {
+		return nil, err
+	}
 	if cfg.NodeName == "" {
 		h, err := os.Hostname()
 		if err != nil {
@@ -51,10 +60,15 @@ func New(cfg Config, kubeletVersion string) (*Agent, error) {
 		}
 		cfg.NodeName = h
 	}
-	for _, d := range []string{cfg.RootDir, cfg.RunDir, cfg.podsDir(), cfg.logsDir(), cfg.ipcDir(), cfg.netnsDir(), cfg.ipamDir()} {
+	for _, d := range []string{cfg.RootDir, cfg.RunDir, cfg.podsDir(), cfg.logsDir(), cfg.ipcDir(), cfg.netnsDir(), cfg.ipamDir(), cfg.storageDir()} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, err
 		}
+	}
+	host := observeHost(cfg.RootDir)
+	var err error
+	if host.localStorage, err = localStorageCapacity(cfg.StorageCapacity, cfg.storageDir()); err != nil {
+		return nil, err
 	}
 	client, err := kubernetes.NewForConfig(cfg.Rest)
 	if err != nil {
@@ -69,13 +83,19 @@ func New(cfg Config, kubeletVersion string) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	mgr, err := volume.NewManager(volume.Layout{RootDir: cfg.RootDir, RunDir: cfg.RunDir}, log)
+	if err != nil {
+		return nil, err
+	}
 	broadcaster := record.NewBroadcaster()
 	broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: client.CoreV1().Events("")})
 	recorder := broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "kubelet", Host: cfg.NodeName})
-	return &Agent{
-		cfg: cfg, log: log, client: client, host: observeHost(cfg.RootDir), kubeletVersion: kubeletVersion,
+	a := &Agent{
+		cfg: cfg, log: log, client: client, host: host, kubeletVersion: kubeletVersion,
 		images: store, runc: rt, recorder: recorder, workers: map[types.UID]*podWorker{},
-	}, nil
+	}
+	a.storage = newStorage(a, mgr)
+	return a, nil
 }
 
 // Run registers the node and runs its pods until ctx ends. Containers keep
@@ -94,8 +114,20 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	a.netCfg = network.NodeConfig{PodCIDR: podCIDR, NetNSDir: a.cfg.netnsDir(), IPAMDir: a.cfg.ipamDir()}
+	overlay, overlayErr := a.overlayConfig(podCIDR)
+	if overlayErr == nil {
+		// the overlay decides the pods' MTU (VXLAN takes 50 bytes)
+		if a.netCfg.MTU, overlayErr = network.EnsureOverlay(overlay); overlayErr != nil {
+			return fmt.Errorf("pod network: %w", overlayErr)
+		}
+	} else {
+		a.log.Warn("pod network: no cross-node overlay", "err", overlayErr)
+	}
 	if err := network.EnsureNode(a.netCfg); err != nil {
 		return fmt.Errorf("pod network: %w", err)
+	}
+	if overlayErr == nil {
+		go a.runOverlay(ctx, overlay)
 	}
 	if err := a.runc.Reattach(ctx); err != nil {
 		a.log.Warn("reattaching containers", "err", err)
@@ -109,8 +141,17 @@ func (a *Agent) Run(ctx context.Context) error {
 	if err := a.serveClusterDNS(ctx); err != nil {
 		a.log.Warn("cluster DNS not served on this node", "err", err)
 	}
+	if err := a.runIngressProxy(ctx); err != nil {
+		a.log.Warn("ingress proxy not running on this node", "err", err)
+	}
 	a.runLBAnnouncer(ctx)
 
+	if err := a.storage.start(ctx); err != nil {
+		return fmt.Errorf("persistent volumes: %w", err)
+	}
+	if err := a.startObjects(ctx); err != nil {
+		return fmt.Errorf("configmaps and secrets: %w", err)
+	}
 	a.factory = informers.NewSharedInformerFactoryWithOptions(a.client, 0,
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
 			o.FieldSelector = fields.OneTermEqualSelector("spec.nodeName", a.cfg.NodeName).String()

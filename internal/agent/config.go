@@ -29,15 +29,28 @@ type Config struct {
 	AgentToken string
 	// ClusterCIDR is the range of all pod IPs (default 10.42.0.0/16);
 	// ProxyBalance the node's default backend choice for Services
-	// ("round-robin" or "random").
+	// ("round-robin" or "random"); ProxyMode the service proxy's dataplane
+	// ("nftables", the default, or "iptables").
 	ClusterCIDR  string
 	ProxyBalance string
+	// PodNetwork is how pods reach pods on other nodes: "vxlan" (default)
+	// or "host-gw" (network.ParseMode).
+	PodNetwork string
+	ProxyMode  string
+	// IngressHTTPPort and IngressHTTPSPort are where the node's ingress
+	// proxy listens (berth uses 80 and 443); 0 leaves that listener out.
+	IngressHTTPPort  int
+	IngressHTTPSPort int
 	// RuncBinary is the runc executable (default "runc" from PATH).
 	RuncBinary string
 	// NodeLeaseDurationSeconds is the duration of the node's Lease in
 	// kube-node-lease; the agent renews it every quarter of that, as the
 	// kubelet does (default 40).
 	NodeLeaseDurationSeconds int
+	// StorageCapacity is the node's published berth.dev/local-storage
+	// (a quantity such as 20Gi); empty: env BERTH_STORAGE_CAPACITY, else
+	// the size of the filesystem holding <RootDir>/storage.
+	StorageCapacity string
 	// Labels are added to the Node on registration.
 	Labels map[string]string
 	// Rest is the client configuration for the API server.
@@ -48,6 +61,7 @@ func (c Config) imagesDir() string    { return filepath.Join(c.RootDir, "images"
 func (c Config) podsDir() string      { return filepath.Join(c.RootDir, "pods") }
 func (c Config) logsDir() string      { return filepath.Join(c.RootDir, "logs") }
 func (c Config) ipamDir() string      { return filepath.Join(c.RootDir, "ipam") }
+func (c Config) storageDir() string   { return filepath.Join(c.RootDir, "storage") }
 func (c Config) netnsDir() string     { return filepath.Join(c.RunDir, "netns") }
 func (c Config) ipcDir() string       { return filepath.Join(c.RunDir, "ipc") }
 func (c Config) runcRoot() string     { return filepath.Join(c.RunDir, "runc") }

@@ -93,7 +93,7 @@ func (a *Agent) logPath(pod *corev1.Pod, name string, attempt int) string {
 }
 
 // startContainer creates and starts one attempt of a container.
-func (a *Agent) startContainer(ctx context.Context, pod *corev1.Pod, c *corev1.Container, sb *sandbox, volumes map[string]string, attempt int, img *image.Image) (string, error) {
+func (a *Agent) startContainer(ctx context.Context, pod *corev1.Pod, c *corev1.Container, sb *sandbox, volumes map[string]hostVolume, attempt int, img *image.Image) (string, error) {
 	uid := string(pod.UID)
 	id := runcID(uid, c.Name, attempt)
 	bundle := a.containerBundle(uid, c.Name, attempt)
@@ -108,7 +108,11 @@ func (a *Agent) startContainer(ctx context.Context, pod *corev1.Pod, c *corev1.C
 	if err != nil {
 		return "", &errImage{"CreateContainerConfigError", err}
 	}
-	mounts, err := containerMounts(c, volumes)
+	mounts, err := containerMounts(c, volumes, envMap(base, env))
+	if err != nil {
+		return "", &errImage{"CreateContainerConfigError", err}
+	}
+	devices, err := containerDevices(c, volumes)
 	if err != nil {
 		return "", &errImage{"CreateContainerConfigError", err}
 	}
@@ -120,7 +124,7 @@ func (a *Agent) startContainer(ctx context.Context, pod *corev1.Pod, c *corev1.C
 		Pod: pod, Container: c, Image: img.Config, BaseEnv: base, Env: env, RootFS: rootfs,
 		NetNSPath: sb.netnsPath, IPCNSPath: sb.ipcPath,
 		HostsPath: sb.hostsPath, ResolvConfPath: sb.resolvPath, HostnamePath: sb.hostnamePath,
-		TerminationLogPath: termLog, Mounts: mounts,
+		TerminationLogPath: termLog, Mounts: mounts, Devices: devices,
 		CgroupsPath:        fmt.Sprintf("/berth/%s/pod%s/%s", a.cfg.NodeName, uid, id),
 		NodeMemoryCapacity: a.host.memoryBytes,
 		ImageFS:            os.DirFS(rootfs),

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/berth-project/berth/internal/volume"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -147,4 +148,22 @@ func resourceFieldValue(c *corev1.Container, res string) string {
 		return fmt.Sprint(q.Value())
 	}
 	return "0"
+}
+
+// envMap is the container's own variables by name, for subPathExpr: final
+// values as they are, literal ones with $(VAR) references to earlier
+// variables expanded.
+func envMap(base, env []corev1.EnvVar) map[string]string {
+	out := map[string]string{}
+	for _, e := range base {
+		out[e.Name] = e.Value
+	}
+	for _, e := range env {
+		v := e.Value
+		if e.ValueFrom == nil {
+			v = volume.ExpandSubPathExpr(v, out)
+		}
+		out[e.Name] = v
+	}
+	return out
 }

@@ -19,9 +19,11 @@ import (
 
 // hostInfo is what the agent observed about its machine.
 type hostInfo struct {
-	cpus          int
-	memoryBytes   int64
-	storageBytes  int64
+	cpus         int
+	memoryBytes  int64
+	storageBytes int64
+	// localStorage is the published berth.dev/local-storage capacity.
+	localStorage  int64
 	kernelVersion string
 	osImage       string
 	maxPods       int
@@ -57,6 +59,34 @@ func observeHost(rootDir string) hostInfo {
 	return h
 }
 
+// ResourceLocalStorage is the extended resource through which a node
+// publishes how much berth.dev/local-path and local-volume storage it holds.
+const ResourceLocalStorage corev1.ResourceName = "berth.dev/local-storage"
+
+// localStorageCapacity is the configured capacity (flag, then env
+// BERTH_STORAGE_CAPACITY) or the total size of the filesystem holding the
+// storage directory.
+func localStorageCapacity(configured, storageDir string) (int64, error) {
+	if configured == "" {
+		configured = os.Getenv("BERTH_STORAGE_CAPACITY")
+	}
+	if configured != "" {
+		q, err := resource.ParseQuantity(configured)
+		if err != nil {
+			return 0, fmt.Errorf("storage capacity %q: %w", configured, err)
+		}
+		if q.Sign() <= 0 {
+			return 0, fmt.Errorf("storage capacity %q: must be positive", configured)
+		}
+		return q.Value(), nil
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(storageDir, &st); err != nil {
+		return 0, err
+	}
+	return int64(st.Blocks) * int64(st.Bsize), nil
+}
+
 func charsToString(ca []int8) string {
 	b := make([]byte, 0, len(ca))
 	for _, c := range ca {
@@ -77,6 +107,9 @@ func desiredNodeStatus(cfg Config, h hostInfo, kubeletVersion string, now metav1
 		corev1.ResourceMemory:           *resource.NewQuantity(h.memoryBytes, resource.BinarySI),
 		corev1.ResourcePods:             *resource.NewQuantity(int64(h.maxPods), resource.DecimalSI),
 		corev1.ResourceEphemeralStorage: *resource.NewQuantity(h.storageBytes, resource.BinarySI),
+	}
+	if h.localStorage > 0 {
+		capacity[ResourceLocalStorage] = *resource.NewQuantity(h.localStorage, resource.BinarySI)
 	}
 	conds := []corev1.NodeCondition{
 		{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionFalse, Reason: "KubeletHasSufficientMemory", Message: "berth agent has sufficient memory available"},

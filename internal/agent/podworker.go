@@ -48,11 +48,15 @@ type podWorker struct {
 	adopted bool
 
 	sb         *sandbox
-	volumes    map[string]string
+	volumes    map[string]hostVolume
 	ctrs       map[string]*ctr
 	startTime  time.Time
 	lastStatus *corev1.PodStatus
 	finished   bool // terminated and cleaned up
+	// evicted is the eviction message once the agent evicted the pod;
+	// lastUsage is when emptyDir usage was last measured.
+	evicted   string
+	lastUsage time.Time
 }
 
 func newPodWorker(a *Agent, pod *corev1.Pod) *podWorker {
@@ -130,6 +134,10 @@ func (w *podWorker) sync(ctx context.Context) bool {
 		a.log.Warn("deleting terminated pod", "pod", pod.Namespace+"/"+pod.Name, "err", err)
 		return false
 	}
+	if w.evicted != "" {
+		w.reportStatus(ctx, pod)
+		return false
+	}
 	if pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
 		// Finished pods keep their status; their containers are gone.
 		w.observe(ctx)
@@ -151,11 +159,16 @@ func (w *podWorker) sync(ctx context.Context) bool {
 	if w.volumes == nil {
 		vols, err := a.prepareVolumes(ctx, pod)
 		if err != nil {
-			a.recorder.Eventf(pod, corev1.EventTypeWarning, "FailedMount", "MountVolume.SetUp failed: %v", err)
+			a.recorder.Eventf(pod, corev1.EventTypeWarning, "FailedMount", "%v", err)
 			w.reportStatus(ctx, pod)
 			return false
 		}
 		w.volumes = vols
+	} else {
+		a.refreshPayloadVolumes(ctx, pod)
+		if w.checkEmptyDirUsage(ctx, pod) {
+			return false
+		}
 	}
 	w.observe(ctx)
 	if w.syncInitContainers(ctx, pod) {
@@ -412,6 +425,9 @@ func (w *podWorker) terminate(ctx context.Context, pod *corev1.Pod, grace time.D
 	if err := a.cleanupVolumes(uid); err != nil {
 		a.log.Warn("unmounting volumes", "pod", uid, "err", err)
 	}
+	a.storage.release(w.uid)
+	a.forgetTokens(w.uid)
+	w.volumes = nil
 	if err := a.teardownSandbox(uid, pod.Spec.HostNetwork); err != nil {
 		a.log.Warn("tearing down sandbox", "err", err)
 	}
@@ -438,7 +454,7 @@ func findContainer(pod *corev1.Pod, name string) *corev1.Container {
 
 // view turns the worker's records into the input of computePodStatus.
 func (w *podWorker) view(pod *corev1.Pod) podView {
-	v := podView{pod: pod, sandboxReady: w.sb != nil, hostIP: w.a.cfg.NodeIP, startTime: w.startTime}
+	v := podView{pod: pod, sandboxReady: w.sb != nil, hostIP: w.a.cfg.NodeIP, startTime: w.startTime, evicted: w.evicted}
 	if w.sb != nil {
 		v.podIP = w.sb.ip
 	} else if pod.Status.PodIP != "" {

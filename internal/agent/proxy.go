@@ -23,7 +23,9 @@ func (a *Agent) runServiceProxy(ctx context.Context, podCIDR *net.IPNet) error {
 	if p, err := netip.ParsePrefix(a.cfg.ClusterCIDR); err == nil {
 		node.ClusterCIDR = p
 	}
-	c, err := proxy.New(a.client, node, proxy.Options{Balance: proxy.Balance(a.cfg.ProxyBalance)})
+	balance, _ := proxy.ParseBalance(a.cfg.ProxyBalance) // validated by New
+	mode, _ := proxy.ParseMode(a.cfg.ProxyMode)
+	c, err := proxy.New(a.client, node, proxy.Options{Balance: balance, Mode: mode})
 	if err != nil {
 		return err
 	}
@@ -34,3 +36,7 @@ func (a *Agent) runServiceProxy(ctx context.Context, podCIDR *net.IPNet) error {
 	}()
 	return nil
 }
+
+// validateProxy rejects bad --proxy-balance / --proxy-mode values before
+// the agent starts anything.
+func (c Config) validateProxy() error { return proxy.ValidateFlags(c.ProxyBalance, c.ProxyMode) }

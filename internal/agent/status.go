@@ -32,6 +32,9 @@ type podView struct {
 	hostIP       net.IP
 	inits, ctrs  []containerView
 	startTime    time.Time
+	// evicted: the agent evicted the pod (emptyDir over its sizeLimit);
+	// the pod is Failed with reason Evicted and this message.
+	evicted string
 }
 
 func containerID(id string) string {
@@ -81,6 +84,9 @@ func (v podView) initDone() bool {
 
 // phase follows the kubelet's rules for the pod phase.
 func (v podView) phase() corev1.PodPhase {
+	if v.evicted != "" {
+		return corev1.PodFailed
+	}
 	policy := v.pod.Spec.RestartPolicy
 	for _, c := range v.inits {
 		if c.exited && c.exitCode != 0 && policy == corev1.RestartPolicyNever {
@@ -137,6 +143,9 @@ func computePodStatus(v podView, now time.Time) corev1.PodStatus {
 		Phase:    v.phase(),
 		QOSClass: old.QOSClass,
 	}
+	if v.evicted != "" {
+		st.Reason, st.Message = "Evicted", v.evicted
+	}
 	if v.hostIP != nil {
 		st.HostIP = v.hostIP.String()
 		st.HostIPs = []corev1.HostIP{{IP: st.HostIP}}
@@ -191,6 +200,11 @@ func computePodStatus(v podView, now time.Time) corev1.PodStatus {
 	}
 	cond(corev1.ContainersReady, ready, reason)
 	cond(corev1.PodReady, ready, reason)
+	if v.evicted != "" {
+		cond(corev1.DisruptionTarget, true, "")
+		st.Conditions[len(st.Conditions)-1].Reason = "TerminationByKubelet"
+		st.Conditions[len(st.Conditions)-1].Message = v.evicted
+	}
 	for _, oc := range old.Conditions {
 		if oc.Type == corev1.PodScheduled {
 			st.Conditions = append(st.Conditions, oc)

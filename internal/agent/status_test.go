@@ -77,3 +77,21 @@ func TestComputePodStatus(t *testing.T) {
 		}
 	}
 }
+
+func TestEvictedPodStatus(t *testing.T) {
+	pod := &corev1.Pod{Spec: corev1.PodSpec{RestartPolicy: corev1.RestartPolicyAlways, Containers: []corev1.Container{{Name: "c"}}}}
+	msg := `Usage of EmptyDir volume "scratch" exceeds the limit "5Mi". `
+	st := computePodStatus(podView{pod: pod, evicted: msg, ctrs: []containerView{{name: "c", exited: true, exitCode: 137, reason: "Error"}}}, time.Now())
+	if st.Phase != corev1.PodFailed || st.Reason != "Evicted" || st.Message != msg {
+		t.Fatalf("phase %s reason %q message %q", st.Phase, st.Reason, st.Message)
+	}
+	found := false
+	for _, c := range st.Conditions {
+		if c.Type == corev1.DisruptionTarget && c.Status == corev1.ConditionTrue && c.Reason == "TerminationByKubelet" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no DisruptionTarget condition: %+v", st.Conditions)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/berth-project/berth/internal/ingress"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -57,7 +58,12 @@ func (s *Server) ensureSystemObjects(ctx context.Context, client kubernetes.Inte
 			return err
 		}
 	}
-	return s.ensureKubernetesService(ctx, client)
+	if err := s.ensureKubernetesService(ctx, client); err != nil {
+		return err
+	}
+	// The default IngressClass and the LoadBalancer Service in front of
+	// the nodes' ingress proxies.
+	return ingress.EnsureBootstrapObjects(ctx, client)
 }
 
 // ensureKubernetesService creates default/kubernetes (ClusterIP = first

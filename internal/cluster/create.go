@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-project/berth/internal/network"
+	"github.com/berth-project/berth/internal/proxy"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,10 +34,16 @@ type CreateOptions struct {
 	// NoAgent runs node 0 as `berth server --disable-agent`, starts no
 	// agents and waits only for the API, not for Ready nodes.
 	NoAgent bool
-	Wait    time.Duration // default 120s
-	Subnet  string        // underlay /24; "" = first free one of UnderlayPool
-	Retain  bool          // keep what a failed create made, for debugging
-	Binary  string        // berth executable for the nodes; "" = this one
+	// PodNetwork is every node's --pod-network: vxlan (default) or host-gw.
+	PodNetwork string
+	Wait       time.Duration // default 120s
+	Subnet     string        // underlay /24; "" = first free one of UnderlayPool
+	Retain     bool          // keep what a failed create made, for debugging
+	Binary     string        // berth executable for the nodes; "" = this one
+	// ProxyMode and ProxyBalance are passed to every node's server/agent
+	// (--proxy-mode, --proxy-balance); "" leaves the node default.
+	ProxyMode    string
+	ProxyBalance string
 	// ServerArgs/AgentArgs are appended to node 0's `berth server` and the
 	// other nodes' `berth agent` command lines (--server-arg, --agent-arg),
 	// e.g. --node-monitor-grace-period=10s.
@@ -70,10 +78,17 @@ func (o *CreateOptions) defaults() error {
 	if err := ValidateName(o.Name); err != nil {
 		return err
 	}
+	mode, err := network.ParseMode(o.PodNetwork)
+	if err != nil {
+		return err
+	}
+	o.PodNetwork = string(mode)
+	if err := proxy.ValidateFlags(o.ProxyBalance, o.ProxyMode); err != nil {
+		return err
+	}
 	if o.Nodes < 1 || o.Nodes > MaxNodes {
 		return fmt.Errorf("--nodes must be between 1 and %d", MaxNodes)
 	}
-	var err error
 	for _, p := range []*string{&o.StateRoot, &o.RunRoot, &o.Binary} {
 		if *p, err = filepath.Abs(*p); err != nil {
 			return err
@@ -172,7 +187,7 @@ func reserve(o CreateOptions, p Paths) (*State, error) {
 	st := &State{
 		Name: o.Name, Subnet: subnet.String(), Gateway: GatewayIP(subnet).String(), Bridge: BridgeName(o.Name),
 		APIServer: APIServerURL(NodeIP(subnet, 0).String()), Kubeconfig: p.Kubeconfig(),
-		NoAgent: o.NoAgent, ServerArgs: o.ServerArgs, AgentArgs: o.AgentArgs, ImagesDir: o.ImagesDir, Created: time.Now().UTC().Truncate(time.Second), UnderlayNetNS: currentNetNSID(),
+		NoAgent: o.NoAgent, PodNetwork: o.PodNetwork, ProxyMode: o.ProxyMode, ProxyBalance: o.ProxyBalance, ServerArgs: o.ServerArgs, AgentArgs: o.AgentArgs, ImagesDir: o.ImagesDir, Created: time.Now().UTC().Truncate(time.Second), UnderlayNetNS: currentNetNSID(),
 	}
 	for i := 0; i < o.Nodes; i++ {
 		role := "agent"

@@ -21,8 +21,10 @@ const APIPort = 6443
 // APIServerURL is the API URL on node 0's underlay address.
 func APIServerURL(node0IP string) string { return "https://" + node0IP + ":" + strconv.Itoa(APIPort) }
 
-// serverArgs are the arguments of `berth server` on node 0.
-func serverArgs(p Paths, n Node, noAgent bool) []string {
+// serverArgs are the arguments of `berth server` on node 0; podNetwork is
+// the cluster's --pod-network ("" for clusters made before it existed:
+// the default).
+func serverArgs(p Paths, n Node, noAgent bool, podNetwork string) []string {
 	args := []string{"server",
 		"--data-dir", p.ServerDir(n.Index),
 		"--listen", "0.0.0.0:" + strconv.Itoa(APIPort),
@@ -36,7 +38,7 @@ func serverArgs(p Paths, n Node, noAgent bool) []string {
 	if noAgent {
 		args = append(args, "--disable-agent")
 	}
-	return args
+	return append(args, podNetworkArgs(podNetwork)...)
 }
 
 // LBPool is the LoadBalancer address pool of a cluster whose node 0 has
@@ -56,14 +58,35 @@ func LBPool(node0IP string) string {
 // token goes in the environment (BERTH_TOKEN), not on the command line. The
 // agent trusts the server's CA by checking the token's hash against the
 // chain the server presents, as a k3s agent does.
-func agentArgs(p Paths, n Node, apiURL string) []string {
-	return []string{"agent",
+func agentArgs(p Paths, n Node, apiURL, podNetwork string) []string {
+	args := []string{"agent",
 		"--server", apiURL,
 		"--node-name", n.Name,
 		"--node-ip", n.IP,
 		"--root-dir", p.AgentRoot(n.Index),
 		"--run-dir", p.AgentRunDir(n.Index),
 	}
+	return append(args, podNetworkArgs(podNetwork)...)
+}
+
+func podNetworkArgs(mode string) []string {
+	if mode == "" {
+		return nil
+	}
+	return []string{"--pod-network", mode}
+}
+
+// proxyArgs are the service-proxy flags create was given, for every node's
+// server or agent; unset ones are left to the node's default.
+func (st *State) proxyArgs() []string {
+	var args []string
+	if st.ProxyMode != "" {
+		args = append(args, "--proxy-mode", st.ProxyMode)
+	}
+	if st.ProxyBalance != "" {
+		args = append(args, "--proxy-balance", st.ProxyBalance)
+	}
+	return args
 }
 
 // nodeProcess is a node's detached process, as started by create.
@@ -105,9 +128,9 @@ func startNode(p Paths, n Node, bin string, args []string, env []string) (*nodeP
 // with the cluster's extra arguments.
 func nodeArgs(p Paths, st *State, n Node) []string {
 	if n.Index == 0 {
-		return append(serverArgs(p, n, st.NoAgent), st.ServerArgs...)
+		return append(append(serverArgs(p, n, st.NoAgent, st.PodNetwork), st.proxyArgs()...), st.ServerArgs...)
 	}
-	return append(agentArgs(p, n, st.APIServer), st.AgentArgs...)
+	return append(append(agentArgs(p, n, st.APIServer, st.PodNetwork), st.proxyArgs()...), st.AgentArgs...)
 }
 
 // joinToken builds the K10 join token of the server whose data directory

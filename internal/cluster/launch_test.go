@@ -17,18 +17,28 @@ func TestServerArgs(t *testing.T) {
 		"--advertise-address", "172.28.3.10", "--node-name", "t1-node0", "--node-ip", "172.28.3.10",
 		"--agent-root-dir", "/s/t1/nodes/node0/agent", "--agent-run-dir", "/r/t1/node0",
 		"--lb-pool", "172.28.3.200-172.28.3.250"}
-	if d := cmp.Diff(want, serverArgs(p, n, false)); d != "" {
+	if d := cmp.Diff(want, serverArgs(p, n, false, "")); d != "" {
 		t.Fatalf("(-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(append(want, "--disable-agent"), serverArgs(p, n, true)); d != "" {
+	if d := cmp.Diff(append(want, "--disable-agent"), serverArgs(p, n, true, "")); d != "" {
 		t.Fatalf("no agent (-want +got):\n%s", d)
+	}
+}
+
+func TestPodNetworkArgs(t *testing.T) {
+	p := NewPaths("/s", "/r", "t1")
+	n := Node{Index: 1, Name: "t1-node1", IP: "172.28.3.11"}
+	for _, args := range [][]string{serverArgs(p, n, false, "host-gw"), agentArgs(p, n, "https://x:6443", "host-gw")} {
+		if d := cmp.Diff([]string{"--pod-network", "host-gw"}, args[len(args)-2:]); d != "" {
+			t.Fatalf("(-want +got):\n%s", d)
+		}
 	}
 }
 
 func TestAgentArgs(t *testing.T) {
 	p := NewPaths("/s", "/r", "t1")
 	n := Node{Index: 2, Name: "t1-node2", IP: "172.28.3.12"}
-	got := agentArgs(p, n, APIServerURL("172.28.3.10"))
+	got := agentArgs(p, n, APIServerURL("172.28.3.10"), "")
 	want := []string{"agent", "--server", "https://172.28.3.10:6443", "--node-name", "t1-node2", "--node-ip", "172.28.3.12",
 		"--root-dir", "/s/t1/nodes/node2/agent", "--run-dir", "/r/t1/node2"}
 	if d := cmp.Diff(want, got); d != "" {
@@ -63,5 +73,26 @@ func TestJoinToken(t *testing.T) {
 	}
 	if _, err := joinToken(t.TempDir()); err == nil {
 		t.Fatal("no error without a server")
+	}
+}
+
+func TestProxyArgsForwarded(t *testing.T) {
+	if got := (&State{}).proxyArgs(); len(got) != 0 {
+		t.Fatalf("defaults: %v, want no flags", got)
+	}
+	st := &State{ProxyMode: "iptables", ProxyBalance: "random"}
+	want := []string{"--proxy-mode", "iptables", "--proxy-balance", "random"}
+	if d := cmp.Diff(want, st.proxyArgs()); d != "" {
+		t.Fatalf("(-want +got):\n%s", d)
+	}
+}
+
+func TestCreateRejectsBadProxyFlags(t *testing.T) {
+	for _, o := range []CreateOptions{{ProxyMode: "ipvs"}, {ProxyBalance: "least-conn"}} {
+		o.StateRoot, o.RunRoot, o.Binary = t.TempDir(), t.TempDir(), "/bin/true"
+		err := o.defaults()
+		if err == nil || !strings.Contains(err.Error(), "--proxy-") {
+			t.Fatalf("%+v: %v, want an error naming the flag", o, err)
+		}
 	}
 }

@@ -35,6 +35,11 @@ type State struct {
 	MergedInto string `json:"mergedInto,omitempty"`
 	// NoAgent: nodes run without agents (server --disable-agent).
 	NoAgent bool `json:"noAgent,omitempty"`
+	// PodNetwork is the nodes' --pod-network (vxlan, host-gw).
+	PodNetwork string `json:"podNetwork,omitempty"`
+	// ProxyMode, ProxyBalance: forwarded to every node (create's flags).
+	ProxyMode    string `json:"proxyMode,omitempty"`
+	ProxyBalance string `json:"proxyBalance,omitempty"`
 	// ServerArgs/AgentArgs are extra arguments of every `berth server` /
 	// `berth agent` (create's --server-arg/--agent-arg), kept for node
 	// start and node add; ImagesDir the tarballs loaded into new nodes.

@@ -13,8 +13,8 @@ import (
 
 // nodeHandles opens the node namespace and a netlink handle bound to it.
 // Both must be released with the returned function.
-func nodeHandles(r resolved) (*netlink.Handle, netns.NsHandle, func(), error) {
-	ns, err := openNS(r.NodeNetNS)
+func nodeHandles(nodeNetNS string) (*netlink.Handle, netns.NsHandle, func(), error) {
+	ns, err := openNS(nodeNetNS)
 	if err != nil {
 		return nil, netns.None(), nil, err
 	}
@@ -37,7 +37,7 @@ func EnsureNode(cfg NodeConfig) error {
 	if err != nil {
 		return err
 	}
-	h, ns, done, err := nodeHandles(r)
+	h, ns, done, err := nodeHandles(r.NodeNetNS)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func SetupPod(cfg NodeConfig, pod PodNetwork) (status *PodNetworkStatus, err err
 	defer lockSandbox(id)()
 	log := slog.With("sandbox", id, "pod", pod.Namespace+"/"+pod.Name)
 
-	nodeH, _, done, err := nodeHandles(r)
+	nodeH, _, done, err := nodeHandles(r.NodeNetNS)
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +272,7 @@ func teardown(r resolved, id string) error {
 // deleteHostVeth deletes the sandbox's veth pair via its node side, unless
 // that link is labelled for another sandbox (name-hash collision).
 func deleteHostVeth(r resolved, id string) error {
-	h, _, done, err := nodeHandles(r)
+	h, _, done, err := nodeHandles(r.NodeNetNS)
 	if err != nil {
 		if r.NodeNetNS != "" && errors.Is(err, unix.ENOENT) {
 			// The node namespace is gone, and every link in it with it.

@@ -81,8 +81,8 @@ func (b *nftBackend) Cleanup(table string) error {
 	t := &nftables.Table{Name: table, Family: nftables.TableFamilyIPv4}
 	conn.DelTable(t)
 	err = conn.Flush()
-	if errors.Is(err, syscall.ENOENT) {
-		return nil
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.EPROTONOSUPPORT) || errors.Is(err, syscall.EAFNOSUPPORT) {
+		return nil // no table, or no nftables in this kernel: nothing to clean
 	}
 	return err
 }

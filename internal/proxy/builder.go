@@ -64,6 +64,7 @@ func (b *builder) baseChains() {
 	b.addSet(&Set{Name: mapNoEndpointServices, Key: KeyAddrProtoPort, Verdicts: true, Comment: "service IPs without usable endpoints: reject or drop"})
 	b.addSet(&Set{Name: mapNoEndpointNodePorts, Key: KeyProtoPort, Verdicts: true, Comment: "NodePorts without usable endpoints: reject or drop"})
 	b.addSet(&Set{Name: setClusterIPs, Key: KeyAddr, Comment: "allocated ClusterIPs: other ports are rejected"})
+	b.addSet(&Set{Name: mapFirewallIPs, Key: KeyAddrProtoPort, Verdicts: true, Comment: "load-balancer IPs with loadBalancerSourceRanges to their firewall chain"})
 
 	ctNew := MatchCtStateNew{}
 	chains := []*Chain{
@@ -83,6 +84,10 @@ func (b *builder) baseChains() {
 			rule(ctNew, jump(chainClusterIPsCheck)),
 			rule(ctNew, jump(chainNodePortsCheck)),
 		}},
+		// Before DNAT (dstnat - 10): the firewall sees the load-balancer IP.
+		{Name: chainFilterPreDNAT, Hook: &Hook{Type: "filter", Hook: "prerouting", Priority: -110}, Rules: []Rule{rule(jump(chainFirewallCheck))}},
+		{Name: chainOutputPreDNAT, Hook: &Hook{Type: "filter", Hook: "output", Priority: -110}, Rules: []Rule{rule(jump(chainFirewallCheck))}},
+		{Name: chainFirewallCheck, Rules: []Rule{rule(ServiceVmap{Map: mapFirewallIPs})}},
 		{Name: chainServices, Rules: []Rule{
 			rule(ServiceVmap{Map: mapServiceIPs}),
 			rule(MatchFibDaddrLocal{}, MatchAddr{Field: Daddr, Prefix: loopback, Not: true}, PortVmap{Map: mapServiceNodePorts}),

@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -28,7 +29,10 @@ type Controller struct {
 // until Run has seen complete informer caches.
 func New(client kubernetes.Interface, node NodeInfo, opts Options) (*Controller, error) {
 	opts = opts.withDefaults()
-	return newController(client, node, opts, &nftBackend{nsPath: opts.NetNSPath})
+	if _, err := ParseMode(string(opts.Mode)); err != nil {
+		return nil, fmt.Errorf("proxy: %w", err)
+	}
+	return newController(client, node, opts, newBackend(opts))
 }
 
 func newController(client kubernetes.Interface, node NodeInfo, opts Options, b backend) (*Controller, error) {
@@ -78,7 +82,7 @@ func (c *Controller) Run(ctx context.Context) error {
 		}
 		log.Warn("waiting for Service and EndpointSlice caches; keeping the current rules")
 	}
-	log.Info("caches synced; programming nftables", "table", TableName)
+	log.Info("caches synced; programming the dataplane", "mode", c.proxier.opts.Mode)
 	c.proxier.Sync()
 	c.proxier.Run(ctx)
 	if err := ctx.Err(); err != nil && !errors.Is(err, context.Canceled) {

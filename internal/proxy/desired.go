@@ -45,6 +45,7 @@ func (b *builder) addServicePort(sp *servicePort, eps []endpoint) {
 		local = usable(eps, true)
 	}
 	b.rs.udp.record(sp, all, local)
+	b.firewall(sp)
 	if len(all) == 0 {
 		// Nothing anywhere: refuse at once instead of letting the client
 		// time out.
@@ -178,4 +179,23 @@ func (b *builder) externalChain(sp *servicePort, internal Verdict, haveLocal boo
 		rules = append(rules, rule(drop()))
 	}
 	b.addChain(&Chain{Name: externalChainName(sp.ID), Rules: rules})
+}
+
+// firewall enforces loadBalancerSourceRanges: traffic to a load-balancer IP
+// of the port is sent (before DNAT) to a chain that lets the allowed
+// sources through and drops the rest, as kube-proxy does. Without
+// endpoints too: the ranges say who may even learn that.
+func (b *builder) firewall(sp *servicePort) {
+	if len(sp.SourceRanges) == 0 || len(sp.LBIPs) == 0 {
+		return
+	}
+	name := firewallChainName(sp.ID)
+	var rules []Rule
+	for _, p := range sp.SourceRanges {
+		rules = append(rules, rule(MatchAddr{Field: Saddr, Prefix: p}, ret()))
+	}
+	b.addChain(&Chain{Name: name, Rules: append(rules, rule(drop()))})
+	for _, a := range sp.LBIPs {
+		b.addElement(mapFirewallIPs, Element{Addr: a, Proto: sp.Proto, Port: sp.Port, Verdict: Verdict{Kind: VerdictGoto, Chain: name}})
+	}
 }

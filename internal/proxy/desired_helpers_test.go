@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-var hashInName = regexp.MustCompile(`\b(svc|local|ext|ep|aff)-[A-Z2-7]{8}-`)
+var hashInName = regexp.MustCompile(`\b(svc|local|ext|ep|aff|fw)-[A-Z2-7]{8}-`)
 
 // fixedChains are the skeleton every Ruleset has (TestDesiredSkeleton).
 var fixedChains = map[string]bool{
@@ -13,6 +13,7 @@ var fixedChains = map[string]bool{
 	chainFilterInput: true, chainFilterForward: true, chainFilterOutput: true,
 	chainServices: true, chainMasquerading: true, chainMarkForMasq: true, chainReject: true,
 	chainEndpointsCheck: true, chainNodePortsCheck: true, chainClusterIPsCheck: true,
+	chainFilterPreDNAT: true, chainOutputPreDNAT: true, chainFirewallCheck: true,
 }
 
 // serviceText renders what a Ruleset adds to the skeleton, one line per

@@ -35,6 +35,10 @@ const skeletonWant = `table ip berth-proxy {
 		type ipv4_addr
 		comment "allocated ClusterIPs: other ports are rejected"
 	}
+	map firewall-ips {
+		type ipv4_addr . inet_proto . inet_service : verdict
+		comment "load-balancer IPs with loadBalancerSourceRanges to their firewall chain"
+	}
 	map no-endpoint-nodeports {
 		type inet_proto . inet_service : verdict
 		comment "NodePorts without usable endpoints: reject or drop"
@@ -69,6 +73,17 @@ const skeletonWant = `table ip berth-proxy {
 		ct state new jump service-endpoints-check
 		ct state new jump cluster-ips-check
 		ct state new jump nodeport-endpoints-check
+	}
+	chain filter-output-pre-dnat {
+		type filter hook output priority -110; policy accept;
+		jump firewall-check
+	}
+	chain filter-prerouting-pre-dnat {
+		type filter hook prerouting priority -110; policy accept;
+		jump firewall-check
+	}
+	chain firewall-check {
+		ip daddr . meta l4proto . th dport vmap @firewall-ips
 	}
 	chain mark-for-masquerade {
 		meta mark set meta mark | 0x00000010

@@ -234,4 +234,42 @@ ep-ns/web/tcp/http__10.42.1.9/8080: meta l4proto tcp dnat to 10.42.1.9:8080
 svc-ns/web/tcp/http: ip daddr 10.43.0.10 jump mark-for-masquerade
 svc-ns/web/tcp/http: goto ep-ns/web/tcp/http__10.42.1.9/8080
 `,
+	"loadBalancerSourceRanges: firewall on the LB IP only, not the externalIP or NodePort": `
+@cluster-ips: 10.43.0.10
+@firewall-ips: 203.0.113.7 . tcp . 80 : goto fw-ns/web/tcp/http
+@service-ips: 10.43.0.10 . tcp . 80 : goto svc-ns/web/tcp/http
+@service-ips: 198.51.100.9 . tcp . 80 : goto ext-ns/web/tcp/http
+@service-ips: 203.0.113.7 . tcp . 80 : goto ext-ns/web/tcp/http
+@service-nodeports: tcp . 30080 : goto ext-ns/web/tcp/http
+ep-ns/web/tcp/http__10.42.1.9/8080: ip saddr 10.42.1.9 jump mark-for-masquerade
+ep-ns/web/tcp/http__10.42.1.9/8080: meta l4proto tcp dnat to 10.42.1.9:8080
+ext-ns/web/tcp/http: jump mark-for-masquerade
+ext-ns/web/tcp/http: goto svc-ns/web/tcp/http
+fw-ns/web/tcp/http: ip saddr 192.0.2.0/24 return
+fw-ns/web/tcp/http: ip saddr 10.1.2.3 return
+fw-ns/web/tcp/http: drop
+svc-ns/web/tcp/http: ip daddr 10.43.0.10 ip saddr != 10.42.0.0/16 jump mark-for-masquerade
+svc-ns/web/tcp/http: goto ep-ns/web/tcp/http__10.42.1.9/8080
+`,
+	"loadBalancerSourceRanges from the annotation, without endpoints": `
+@cluster-ips: 10.43.0.10
+@firewall-ips: 203.0.113.7 . tcp . 80 : goto fw-ns/web/tcp/http
+@no-endpoint-nodeports: tcp . 30080 : goto reject-chain
+@no-endpoint-services: 10.43.0.10 . tcp . 80 : goto reject-chain
+@no-endpoint-services: 203.0.113.7 . tcp . 80 : goto reject-chain
+fw-ns/web/tcp/http: ip saddr 192.0.2.0/24 return
+fw-ns/web/tcp/http: ip saddr 198.51.100.0/25 return
+fw-ns/web/tcp/http: drop
+`,
+	"loadBalancerSourceRanges on a Service without ingress IP yet: nothing": `
+@cluster-ips: 10.43.0.10
+@service-ips: 10.43.0.10 . tcp . 80 : goto svc-ns/web/tcp/http
+@service-nodeports: tcp . 30080 : goto ext-ns/web/tcp/http
+ep-ns/web/tcp/http__10.42.1.9/8080: ip saddr 10.42.1.9 jump mark-for-masquerade
+ep-ns/web/tcp/http__10.42.1.9/8080: meta l4proto tcp dnat to 10.42.1.9:8080
+ext-ns/web/tcp/http: jump mark-for-masquerade
+ext-ns/web/tcp/http: goto svc-ns/web/tcp/http
+svc-ns/web/tcp/http: ip daddr 10.43.0.10 ip saddr != 10.42.0.0/16 jump mark-for-masquerade
+svc-ns/web/tcp/http: goto ep-ns/web/tcp/http__10.42.1.9/8080
+`,
 }

@@ -18,5 +18,11 @@
 //   - Controller (New + Run) feeds the Proxier from Service and EndpointSlice
 //     informers; when the API server is unreachable the last rules stay.
 //
+// With Options.Mode ModeIPTables (hosts without nftables) DesiredIPTables
+// renders the same semantics as BERTH-* iptables chains, applied by a full
+// iptables-restore --noflush per sync. HealthChecks and the health server
+// answer externalTrafficPolicy Local health-check NodePorts. Cleanup
+// (berth agent --cleanup) removes what either mode made.
+//
 // README.md describes the tables, chains and maps, and why.
 package proxy

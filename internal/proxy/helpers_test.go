@@ -70,6 +70,10 @@ func externalIPs(ips ...string) svcOpt {
 	return func(s *corev1.Service) { s.Spec.ExternalIPs = ips }
 }
 
+func sourceRangesOpt(cidrs ...string) svcOpt {
+	return func(s *corev1.Service) { s.Spec.LoadBalancerSourceRanges = cidrs }
+}
+
 func etpLocal(s *corev1.Service) {
 	s.Spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyLocal
 }

@@ -62,6 +62,6 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 
 func (m *metrics) observe(rs *Ruleset) {
 	m.rules.Set(float64(rs.NumRules()))
-	m.chains.Set(float64(len(rs.Chains)))
+	m.chains.Set(float64(len(rs.Chains) + len(rs.IPTables)))
 	m.elements.Set(float64(rs.NumElements()))
 }

@@ -51,6 +51,13 @@ type Options struct {
 	// Balance is the node default; a Service's AnnotationLoadBalancing wins.
 	// Empty means RoundRobin.
 	Balance Balance
+	// Mode is the dataplane; empty means ModeNFTables.
+	Mode Mode
+	// IPTables is the iptables variant the iptables mode and Cleanup run
+	// (its -save and -restore tools): "iptables" (default; on Debian an
+	// alternative pointing at iptables-nft), "iptables-nft" or
+	// "iptables-legacy".
+	IPTables string
 	// MasqueradeBit is the packet-mark bit that asks for masquerading;
 	// default 0x4000 (kube-proxy's).
 	MasqueradeBit uint32
@@ -76,6 +83,12 @@ const (
 func (o Options) withDefaults() Options {
 	if o.Balance == "" {
 		o.Balance = RoundRobin
+	}
+	if o.Mode == "" {
+		o.Mode = ModeNFTables
+	}
+	if o.IPTables == "" {
+		o.IPTables = "iptables"
 	}
 	if o.MasqueradeBit == 0 {
 		o.MasqueradeBit = DefaultMasqueradeBit

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -33,6 +34,7 @@ type Proxier struct {
 	metrics *metrics
 	log     *slog.Logger
 	trigger chan struct{}
+	health  *healthServer
 
 	mu      sync.Mutex // serialises syncs; guards the fields below
 	applied *Ruleset   // last Ruleset in the kernel; nil = rebuild next
@@ -42,7 +44,15 @@ type Proxier struct {
 // NewProxier makes a Proxier that programs the namespace opts.NetNSPath.
 func NewProxier(node NodeInfo, opts Options, source Source) (*Proxier, error) {
 	opts = opts.withDefaults()
-	return newProxier(node, opts, source, &nftBackend{nsPath: opts.NetNSPath})
+	return newProxier(node, opts, source, newBackend(opts))
+}
+
+// newBackend is the dataplane of opts.Mode.
+func newBackend(opts Options) backend {
+	if opts.Mode == ModeIPTables {
+		return &iptablesBackend{cmd: iptablesCmd{bin: opts.IPTables, nsPath: opts.NetNSPath}}
+	}
+	return &nftBackend{nsPath: opts.NetNSPath}
 }
 
 func newProxier(node NodeInfo, opts Options, source Source, b backend) (*Proxier, error) {
@@ -55,6 +65,7 @@ func newProxier(node NodeInfo, opts Options, source Source, b backend) (*Proxier
 		node: node, opts: opts, source: source, backend: b, metrics: m,
 		log:     opts.Logger.With("component", "proxy"),
 		trigger: make(chan struct{}, 1),
+		health:  newHealthServer(opts.NetNSPath, opts.Logger.With("component", "proxy")),
 	}, nil
 }
 
@@ -71,6 +82,7 @@ func (p *Proxier) Sync() {
 // until ctx ends. A failed sync is retried. The rules stay in the kernel
 // when Run returns: traffic keeps flowing while the agent restarts.
 func (p *Proxier) Run(ctx context.Context) {
+	defer p.Close()
 	var last time.Time
 	retry := time.NewTimer(0)
 	if !retry.Stop() {
@@ -108,7 +120,8 @@ func (p *Proxier) SyncNow() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	start := time.Now()
-	desired := Desired(p.source.Services(), p.source.EndpointSlices(), p.node, p.opts)
+	services, slices := p.source.Services(), p.source.EndpointSlices()
+	desired := p.desired(services, slices)
 	mode := "incremental"
 	if p.applied == nil {
 		mode = "full"
@@ -120,6 +133,9 @@ func (p *Proxier) SyncNow() error {
 		return fmt.Errorf("proxy: %s sync: %w", mode, err)
 	}
 	p.applied = desired
+	if st.Full {
+		mode = "full" // the iptables mode always is
+	}
 	elapsed := time.Since(start)
 	p.metrics.syncDuration.WithLabelValues(mode).Observe(elapsed.Seconds())
 	p.metrics.syncs.WithLabelValues("success").Inc()
@@ -129,8 +145,21 @@ func (p *Proxier) SyncNow() error {
 		"chainsDeleted", st.ChainsDeleted, "elements", st.Elements, "rules", desired.NumRules())
 
 	p.flushConntrack(desired)
+	p.health.sync(HealthChecks(services, slices, p.node))
 	return nil
 }
+
+// desired is the Ruleset of the proxier's mode.
+func (p *Proxier) desired(services []*corev1.Service, slices []*discoveryv1.EndpointSlice) *Ruleset {
+	if p.opts.Mode == ModeIPTables {
+		return DesiredIPTables(services, slices, p.node, p.opts)
+	}
+	return Desired(services, slices, p.node, p.opts)
+}
+
+// Close stops the health-check NodePort listeners (Run does it on return).
+// The rules stay in the kernel.
+func (p *Proxier) Close() { p.health.close() }
 
 // flushConntrack deletes UDP flows that went stale with this sync. A
 // failure is logged, not retried: the rules are right, and the entries
@@ -169,8 +198,13 @@ func (p *Proxier) Cleanup() error {
 	return p.backend.Cleanup(TableName)
 }
 
-// Cleanup deletes the proxy's table from the namespace opts.NetNSPath
-// without a Proxier (berth agent --cleanup). A missing table is fine.
+// Cleanup removes everything the proxy owns from the namespace
+// opts.NetNSPath, whichever mode made it (berth agent --cleanup): the
+// nftables table and the iptables mode's BERTH-* chains with the jumps to
+// them. What is already gone is fine, so a second run succeeds too.
 func Cleanup(opts Options) error {
-	return (&nftBackend{nsPath: opts.NetNSPath}).Cleanup(TableName)
+	opts = opts.withDefaults()
+	return errors.Join(
+		(&nftBackend{nsPath: opts.NetNSPath}).Cleanup(TableName),
+		cleanupIPTables(iptablesCmd{bin: opts.IPTables, nsPath: opts.NetNSPath}))
 }

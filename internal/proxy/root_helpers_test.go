@@ -94,3 +94,13 @@ func nftList(t testing.TB, ns string) string {
 	t.Helper()
 	return runIn(t, ns, "nft", "list", "table", "ip", TableName)
 }
+
+// needIPTables skips unless iptables-save/-restore are installed.
+func needIPTables(t testing.TB) {
+	t.Helper()
+	for _, tool := range []string{"iptables-save", "iptables-restore"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("needs %s", tool)
+		}
+	}
+}

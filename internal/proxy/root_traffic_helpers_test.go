@@ -256,3 +256,46 @@ func mustCIDR(t *testing.T, s string) *net.IPNet {
 	}
 	return n
 }
+
+// expectAlternating does n requests (n even) and wants the two pods to
+// answer strictly in turn (round-robin over two endpoints).
+func expectAlternating(t *testing.T, ns, addr string, n int) {
+	t.Helper()
+	got := getN(t, ns, addr, n)
+	if c := counts(got); c["pod-a"] != n/2 || c["pod-b"] != n/2 {
+		t.Fatalf("%d requests: %v, want %d each (%v)", n, c, n/2, got)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i] == got[i-1] {
+			t.Fatalf("request %d went to %s again; round-robin must alternate: %v", i, got[i], got)
+		}
+	}
+}
+
+// expectSpread does n requests and wants both pods, none above max.
+func expectSpread(t *testing.T, ns, addr string, n, max int) {
+	t.Helper()
+	c := counts(getN(t, ns, addr, n))
+	if c["pod-a"]+c["pod-b"] != n || c["pod-a"] == 0 || c["pod-b"] == 0 || c["pod-a"] > max || c["pod-b"] > max {
+		t.Fatalf("%d requests to %s: %v, want both pods and none above %d", n, addr, c, max)
+	}
+	t.Logf("%s: %v", addr, c)
+}
+
+// expectRefusedAtOnce wants every address to refuse a connection within
+// 100ms (Services without endpoints, undefined ClusterIP ports).
+func expectRefusedAtOnce(t *testing.T, ns string, addrs ...string) {
+	t.Helper()
+	for _, addr := range addrs {
+		start := time.Now()
+		conn, err := dialIn(ns, addr, 2*time.Second)
+		took := time.Since(start)
+		if err == nil {
+			conn.Close()
+			t.Fatalf("%s: connected, want refused", addr)
+		}
+		if !isRefused(err) || took > 100*time.Millisecond {
+			t.Fatalf("%s: %v after %v, want connection refused within 100ms", addr, err, took)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -30,15 +29,7 @@ func TestRootTraffic(t *testing.T) {
 	const vip = "10.43.0.50:80"
 
 	t.Run("round-robin reaches both pods in a fixed alternation", func(t *testing.T) {
-		got := getN(t, client.NS, vip, 30)
-		if n := counts(got); n["pod-a"] != 15 || n["pod-b"] != 15 {
-			t.Fatalf("30 requests: %v, want 15 each (%v)", n, got)
-		}
-		for i := 1; i < len(got); i++ {
-			if got[i] == got[i-1] {
-				t.Fatalf("request %d went to %s again; round-robin must alternate: %v", i, got[i], got)
-			}
-		}
+		expectAlternating(t, client.NS, vip, 30)
 	})
 
 	t.Run("hairpin: a pod reaches itself through its Service", func(t *testing.T) {
@@ -54,35 +45,17 @@ func TestRootTraffic(t *testing.T) {
 		if !strings.Contains(c.proxier.Applied().String(), "numgen random mod 2") {
 			t.Fatal("annotation did not switch to numgen random")
 		}
-		n := counts(getN(t, client.NS, vip, 100))
-		if n["pod-a"] == 0 || n["pod-b"] == 0 || n["pod-a"] > 60 || n["pod-b"] > 60 {
-			t.Fatalf("100 random requests: %v, want both and none above 60", n)
-		}
-		t.Logf("random: %v", n)
+		expectSpread(t, client.NS, vip, 100, 60)
 		c.source.set([]*corev1.Service{web, empty}, both())
 		c.sync(t)
 	})
 
 	t.Run("no endpoints: refused at once", func(t *testing.T) {
-		for _, addr := range []string{"10.43.0.51:80", "10.43.0.50:81"} { // no endpoints; undefined port
-			start := time.Now()
-			conn, err := dialIn(client.NS, addr, 2*time.Second)
-			took := time.Since(start)
-			if err == nil {
-				conn.Close()
-				t.Fatalf("%s: connected, want refused", addr)
-			}
-			if !isRefused(err) || took > 100*time.Millisecond {
-				t.Fatalf("%s: %v after %v, want connection refused within 100ms", addr, err, took)
-			}
-		}
+		expectRefusedAtOnce(t, client.NS, "10.43.0.51:80", "10.43.0.50:81") // no endpoints; undefined port
 	})
 
 	t.Run("NodePort from outside the cluster", func(t *testing.T) {
-		n := counts(getN(t, c.outside, testNodeIP+":30080", 10))
-		if n["pod-a"]+n["pod-b"] != 10 || n["pod-a"] == 0 || n["pod-b"] == 0 {
-			t.Fatalf("NodePort: %v", n)
-		}
+		expectSpread(t, c.outside, testNodeIP+":30080", 10, 10)
 	})
 
 	t.Run("removing an endpoint is one transaction and traffic stops going there", func(t *testing.T) {

@@ -15,6 +15,9 @@ type Ruleset struct {
 	Table  string
 	Sets   []*Set
 	Chains []*Chain
+	// IPTables holds the chains of the iptables mode (DesiredIPTables)
+	// instead of Sets and Chains.
+	IPTables []*IPTChain
 
 	udp udpState // UDP frontends and endpoints, for conntrack clean-up
 }
@@ -135,6 +138,9 @@ func (r *Ruleset) Set(name string) *Set {
 func (r *Ruleset) NumRules() int {
 	n := 0
 	for _, c := range r.Chains {
+		n += len(c.Rules)
+	}
+	for _, c := range r.IPTables {
 		n += len(c.Rules)
 	}
 	return n

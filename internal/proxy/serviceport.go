@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,19 +12,23 @@ import (
 // servicePort is one port of one Service, flattened: everything Desired
 // needs to build its chains and map elements.
 type servicePort struct {
-	ID         string // servicePortID
-	Namespace  string
-	Name       string
-	PortName   string
-	Proto      Protocol
-	Port       uint16
-	NodePort   uint16
-	ClusterIP  netip.Addr // invalid for headless / ExternalName
-	External   []netip.Addr
-	ETPLocal   bool
-	ITPLocal   bool
-	Affinity   time.Duration // 0: no session affinity
-	RandomPick bool
+	ID        string // servicePortID
+	Namespace string
+	Name      string
+	PortName  string
+	Proto     Protocol
+	Port      uint16
+	NodePort  uint16
+	ClusterIP netip.Addr // invalid for headless / ExternalName
+	External  []netip.Addr
+	// LBIPs are the load-balancer ingress IPs among External; when
+	// SourceRanges is set, traffic to them from other sources is dropped.
+	LBIPs        []netip.Addr
+	SourceRanges []netip.Prefix
+	ETPLocal     bool
+	ITPLocal     bool
+	Affinity     time.Duration // 0: no session affinity
+	RandomPick   bool
 }
 
 // hasExternal says whether the port is reachable from outside the cluster
@@ -38,6 +43,8 @@ func servicePorts(svc *corev1.Service, opts Options) []*servicePort {
 	}
 	clusterIP := firstIPv4(clusterIPs(svc))
 	external := externalAddrs(svc)
+	lbIPs := loadBalancerIPs(svc)
+	ranges := sourceRanges(svc)
 	if !clusterIP.IsValid() && len(external) == 0 {
 		return nil
 	}
@@ -48,18 +55,20 @@ func servicePorts(svc *corev1.Service, opts Options) []*servicePort {
 			continue
 		}
 		sp := &servicePort{
-			ID:         servicePortID(svc.Namespace, svc.Name, proto, p.Name, uint16(p.Port)),
-			Namespace:  svc.Namespace,
-			Name:       svc.Name,
-			PortName:   p.Name,
-			Proto:      proto,
-			Port:       uint16(p.Port),
-			ClusterIP:  clusterIP,
-			External:   external,
-			ETPLocal:   svc.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal,
-			ITPLocal:   svc.Spec.InternalTrafficPolicy != nil && *svc.Spec.InternalTrafficPolicy == corev1.ServiceInternalTrafficPolicyLocal,
-			Affinity:   affinityTimeout(svc),
-			RandomPick: balanceOf(svc, opts) == Random,
+			ID:           servicePortID(svc.Namespace, svc.Name, proto, p.Name, uint16(p.Port)),
+			Namespace:    svc.Namespace,
+			Name:         svc.Name,
+			PortName:     p.Name,
+			Proto:        proto,
+			Port:         uint16(p.Port),
+			ClusterIP:    clusterIP,
+			External:     external,
+			LBIPs:        lbIPs,
+			SourceRanges: ranges,
+			ETPLocal:     svc.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal,
+			ITPLocal:     svc.Spec.InternalTrafficPolicy != nil && *svc.Spec.InternalTrafficPolicy == corev1.ServiceInternalTrafficPolicyLocal,
+			Affinity:     affinityTimeout(svc),
+			RandomPick:   balanceOf(svc, opts) == Random,
 		}
 		if svc.Spec.Type == corev1.ServiceTypeNodePort || svc.Spec.Type == corev1.ServiceTypeLoadBalancer {
 			if p.NodePort > 0 && p.NodePort <= 65535 {
@@ -78,26 +87,61 @@ func clusterIPs(svc *corev1.Service) []string {
 	return []string{svc.Spec.ClusterIP}
 }
 
-// externalAddrs are the externalIPs and, for LoadBalancer Services, the
-// ingress IPs whose ipMode is not Proxy (with Proxy the load balancer
-// delivers to the node and must not be short-circuited).
+// externalAddrs are the externalIPs and the load-balancer IPs.
 func externalAddrs(svc *corev1.Service) []netip.Addr {
 	var out []netip.Addr
-	add := func(s string) {
-		a, err := netip.ParseAddr(s)
-		if err == nil && a.Is4() && !containsAddr(out, a) {
+	for _, s := range svc.Spec.ExternalIPs {
+		if a, err := netip.ParseAddr(s); err == nil && a.Is4() && !containsAddr(out, a) {
 			out = append(out, a)
 		}
 	}
-	for _, s := range svc.Spec.ExternalIPs {
-		add(s)
+	for _, a := range loadBalancerIPs(svc) {
+		if !containsAddr(out, a) {
+			out = append(out, a)
+		}
 	}
-	if svc.Spec.Type == corev1.ServiceTypeLoadBalancer {
-		for _, ing := range svc.Status.LoadBalancer.Ingress {
-			if ing.IPMode != nil && *ing.IPMode == corev1.LoadBalancerIPModeProxy {
-				continue
-			}
-			add(ing.IP)
+	return out
+}
+
+// loadBalancerIPs are a LoadBalancer Service's ingress IPs whose ipMode is
+// not Proxy (with Proxy the load balancer delivers to the node and must not
+// be short-circuited).
+func loadBalancerIPs(svc *corev1.Service) []netip.Addr {
+	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+		return nil
+	}
+	var out []netip.Addr
+	for _, ing := range svc.Status.LoadBalancer.Ingress {
+		if ing.IPMode != nil && *ing.IPMode == corev1.LoadBalancerIPModeProxy {
+			continue
+		}
+		if a, err := netip.ParseAddr(ing.IP); err == nil && a.Is4() && !containsAddr(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// AnnotationSourceRanges is the older form of spec.loadBalancerSourceRanges
+// (comma-separated CIDRs), used by kube-proxy when the field is empty.
+const AnnotationSourceRanges = "service.beta.kubernetes.io/load-balancer-source-ranges"
+
+// sourceRanges are the IPv4 CIDRs allowed to reach a LoadBalancer
+// Service's ingress IPs; nil means everyone. Entries that do not parse are
+// skipped (API validation rejects them anyway).
+func sourceRanges(svc *corev1.Service) []netip.Prefix {
+	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+		return nil
+	}
+	raw := svc.Spec.LoadBalancerSourceRanges
+	if len(raw) == 0 && svc.Annotations[AnnotationSourceRanges] != "" {
+		raw = strings.Split(svc.Annotations[AnnotationSourceRanges], ",")
+	}
+	var out []netip.Prefix
+	for _, s := range raw {
+		p, err := netip.ParsePrefix(strings.TrimSpace(s))
+		if err == nil && p.Addr().Is4() && !slices.Contains(out, p.Masked()) {
+			out = append(out, p.Masked())
 		}
 	}
 	return out

@@ -8,7 +8,12 @@ import (
 
 	"github.com/berth-project/berth/internal/agent"
 	"github.com/berth-project/berth/internal/apiserver"
+	"github.com/berth-project/berth/internal/proxy"
 )
+
+// validateProxyOptions rejects bad --proxy-balance / --proxy-mode values
+// before the server starts anything (they are the in-process agent's).
+func validateProxyOptions(o Options) error { return proxy.ValidateFlags(o.ProxyBalance, o.ProxyMode) }
 
 // runAgent runs the node agent of the server's own node in-process; it
 // talks to the API over the loopback client like any other client.
@@ -22,9 +27,12 @@ func runAgent(ctx context.Context, o Options, srv *apiserver.Server, advertise n
 		name, _ = os.Hostname()
 	}
 	a, err := agent.New(agent.Config{
-		NodeName: name, NodeIP: nodeIP, RootDir: o.AgentRootDir, RunDir: o.AgentRunDir,
+		NodeName: name, NodeIP: nodeIP, RootDir: o.AgentRootDir, RunDir: o.AgentRunDir, StorageCapacity: o.AgentStorageCapacity,
 		ClusterDNS: net.ParseIP(o.ClusterDNS), ClusterDomain: o.ClusterDomain, ClusterCIDR: o.ClusterCIDR,
+		PodNetwork:   o.PodNetwork,
+		ProxyBalance: o.ProxyBalance, ProxyMode: o.ProxyMode,
 		AgentToken: agentToken, Rest: srv.LoopbackConfig(), NodeLeaseDurationSeconds: o.NodeLeaseDurationSeconds,
+		IngressHTTPPort: o.IngressHTTPPort, IngressHTTPSPort: o.IngressHTTPSPort,
 		Labels: map[string]string{"node-role.kubernetes.io/control-plane": ""},
 	}, apiserver.GitVersion())
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/berth-project/berth/internal/controller/replicaset"
 	"github.com/berth-project/berth/internal/controller/serviceaccount"
 	"github.com/berth-project/berth/internal/controller/statefulset"
+	"github.com/berth-project/berth/internal/ingress"
 	"github.com/berth-project/berth/internal/scheduler"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/informers"
@@ -26,7 +27,7 @@ import (
 
 // runControllers starts the control loops that live in the server process,
 // each over the loopback client like any other API client.
-func runControllers(ctx context.Context, srv *apiserver.Server, client kubernetes.Interface, caPEM []byte, clusterCIDR *net.IPNet, lbPools loadbalancer.Pools, lifecycle nodelifecycle.Options) {
+func runControllers(ctx context.Context, srv *apiserver.Server, client kubernetes.Interface, caPEM []byte, clusterCIDR *net.IPNet, lbPools loadbalancer.Pools, o Options, lifecycle nodelifecycle.Options) {
 	if err := srv.RepairServiceRanges(ctx, client); err != nil {
 		slog.Error("repairing service ranges", "err", err)
 	}
@@ -108,6 +109,7 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 		start("statefulset", ss.Run, 2)
 	}
 	workloads.Start(ctx.Done())
+	start("ingress", ingress.NewController(client, ingress.ControllerOptions{HTTPPort: o.IngressHTTPPort, HTTPSPort: o.IngressHTTPSPort}).Run, 1)
 	if sc, err := serviceaccount.New(client, caPEM); err != nil {
 		slog.Error("serviceaccount controller", "err", err)
 	} else {

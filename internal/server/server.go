@@ -44,6 +44,15 @@ type Options struct {
 	AgentRunDir   string
 	ClusterDNS    string
 	ClusterDomain string
+	// PodNetwork is the cross-node pod network mode: vxlan or host-gw.
+	PodNetwork string
+	// ProxyBalance and ProxyMode: the in-process agent's service proxy
+	// (--proxy-balance, --proxy-mode; see internal/proxy).
+	ProxyBalance string
+	ProxyMode    string
+	// AgentStorageCapacity is the in-process agent's published
+	// berth.dev/local-storage (empty: env BERTH_STORAGE_CAPACITY or statfs).
+	AgentStorageCapacity string
 	// AgentToken is the bearer token the API server presents to node agents
 	// (logs, exec, attach, port-forward); empty: the one in
 	// <DataDir>/agent-token, created on first start.
@@ -65,22 +74,30 @@ type Options struct {
 	ClusterInit bool
 	Join        string
 	JoinToken   string
+	// IngressHTTPPort and IngressHTTPSPort are the node ingress proxy's
+	// ports (80, 443; 0: none), also published as the endpoints of the
+	// kube-system/berth-ingress Service.
+	IngressHTTPPort  int
+	IngressHTTPSPort int
 }
 
 // DefaultOptions mirror the documented defaults.
 func DefaultOptions() Options {
 	return Options{
-		DataDir:        "/var/lib/berth/server",
-		Listen:         "0.0.0.0:6443",
-		EtcdClientAddr: "127.0.0.1:2379",
-		EtcdPeerAddr:   "127.0.0.1:2380",
-		ServiceCIDR:    "10.43.0.0/16",
-		NodePortRange:  "30000-32767",
-		ClusterCIDR:    "10.42.0.0/16",
-		AgentRootDir:   "/var/lib/berth/agent",
-		AgentRunDir:    "/run/berth",
-		ClusterDNS:     "10.43.0.10",
-		ClusterDomain:  "cluster.local",
+		DataDir:          "/var/lib/berth/server",
+		Listen:           "0.0.0.0:6443",
+		EtcdClientAddr:   "127.0.0.1:2379",
+		EtcdPeerAddr:     "127.0.0.1:2380",
+		ServiceCIDR:      "10.43.0.0/16",
+		NodePortRange:    "30000-32767",
+		ClusterCIDR:      "10.42.0.0/16",
+		AgentRootDir:     "/var/lib/berth/agent",
+		AgentRunDir:      "/run/berth",
+		ClusterDNS:       "10.43.0.10",
+		ClusterDomain:    "cluster.local",
+		PodNetwork:       "vxlan",
+		IngressHTTPPort:  80,
+		IngressHTTPSPort: 443,
 
 		NodeMonitorGracePeriod:              nodelifecycle.DefaultGracePeriod,
 		NodeLeaseDurationSeconds:            agent.DefaultNodeLeaseDurationSeconds,
@@ -99,6 +116,9 @@ func AgentTokenFile(dataDir string) string { return filepath.Join(dataDir, "agen
 // Run starts the control plane and blocks until ctx ends.
 func Run(ctx context.Context, o Options) error {
 	start := time.Now()
+	if err := validateProxyOptions(o); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
 		return err
 	}
@@ -253,7 +273,7 @@ func Run(ctx context.Context, o Options) error {
 			return err
 		}
 		controllers := func(ctx context.Context) {
-			runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR, lbPools, nodelifecycle.Options{
+			runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR, lbPools, o, nodelifecycle.Options{
 				GracePeriod: o.NodeMonitorGracePeriod, Registerer: legacyregistry.Registerer(), // served at the API server's /metrics
 			})
 		}

@@ -79,6 +79,16 @@ spec:
 		body, err := get()
 		return err == nil, fmt.Sprint(body, err)
 	})
+	// Many LoadBalancer Services share a port on different addresses: the
+	// ingress proxy's Service (kube-system/berth-ingress) is on port 80 too.
+	ingIP := strings.TrimSpace(w.Kubectl("get", "svc", "-n", "kube-system", "berth-ingress", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"))
+	if ingIP == "" || ingIP == ip {
+		t.Fatalf("berth-ingress has LoadBalancer address %q, lbweb %q: want two different ones", ingIP, ip)
+	}
+	waitFor(t, 30*time.Second, "berth-ingress to answer on the same port at its own address", func() (bool, string) {
+		body, err := w.outsideGet("http://" + ingIP + "/")
+		return err != nil && strings.Contains(err.Error(), "HTTP 404"), fmt.Sprint(body, err) // no Ingress: the proxy's 404
+	})
 	holder := w.lbHolder(t, addr)
 	hi := w.nodeIndex(t, holder)
 	if hi == 0 {

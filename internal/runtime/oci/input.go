@@ -46,7 +46,8 @@ type Input struct {
 	HostnamePath       string // mounted at /etc/hostname
 	TerminationLogPath string // mounted at the container's terminationMessagePath
 
-	Mounts []Mount // volumes
+	Mounts  []Mount  // volumes
+	Devices []Device // Block-mode volumes (volumeDevices)
 
 	CgroupsPath        string // e.g. /kubepods/burstable/pod<uid>/<container id>
 	PidsLimit          int64  // 0: no limit

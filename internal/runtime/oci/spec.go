@@ -126,6 +126,9 @@ func BuildSpec(in Input) (*specs.Spec, error) {
 			Sysctl:            sysctls(psc.Sysctls),
 		},
 	}
+	if err := addDevices(spec, in.Devices); err != nil {
+		return nil, fmt.Errorf("container %s: %w", c.Name, err)
+	}
 	// A host-network pod shares the host's UTS namespace, so it keeps the
 	// node's hostname.
 	if !hostNetwork {

@@ -292,3 +292,23 @@ func TestPodHostname(t *testing.T) {
 		}
 	}
 }
+
+func TestBlockDevices(t *testing.T) {
+	in := baseInput()
+	in.Devices = []Device{{Path: "/dev/xvda", Major: 7, Minor: 3}}
+	s, err := BuildSpec(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Linux.Devices) != 1 || s.Linux.Devices[0].Path != "/dev/xvda" || s.Linux.Devices[0].Type != "b" || s.Linux.Devices[0].Major != 7 || s.Linux.Devices[0].Minor != 3 {
+		t.Fatalf("devices %+v", s.Linux.Devices)
+	}
+	last := s.Linux.Resources.Devices[len(s.Linux.Resources.Devices)-1]
+	if !last.Allow || last.Type != "b" || *last.Major != 7 || *last.Minor != 3 || last.Access != "rwm" {
+		t.Fatalf("cgroup rule %+v", last)
+	}
+	in.Devices = []Device{{Path: "relative", Major: 7, Minor: 3}}
+	if _, err := BuildSpec(in); err == nil {
+		t.Fatal("relative device path accepted")
+	}
+}
