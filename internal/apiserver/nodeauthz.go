@@ -74,6 +74,8 @@ var (
 		"/persistentvolumeclaims", "/persistentvolumes", "/namespaces", "/serviceaccounts",
 		"discovery.k8s.io/endpointslices", "storage.k8s.io/storageclasses", "storage.k8s.io/csidrivers",
 		"node.k8s.io/runtimeclasses",
+		// the node's ingress proxy routes by them
+		"networking.k8s.io/ingresses", "networking.k8s.io/ingressclasses",
 	}
 )
 
@@ -123,6 +125,10 @@ func nodeDecision(ctx context.Context, a authorizer.Attributes, node string, pod
 		}
 	case gr == "/pods" && sub == "" && verb == "delete", gr == "/pods" && sub == "status" && (write || verb == "get"):
 		return boundPod(ctx, a, node, podNode)
+	case gr == "/persistentvolumeclaims" && sub == "status" && (write || verb == "get"):
+		// local volumes report their capacity on the claim (Kubernetes
+		// lets nodes update the status of claims their pods use)
+		return allow()
 	case (gr == "/events" || gr == "events.k8s.io/events") && sub == "":
 		if verb == "create" || write {
 			return allow()
