@@ -159,6 +159,12 @@ func (s *storage) finishResize(ctx context.Context, pv *corev1.PersistentVolume)
 		}
 	}
 	c.Status.Conditions = conds
+	// The node step is done: no resize in progress (Kubernetes clears
+	// allocatedResourceStatuses after NodeExpandVolume).
+	delete(c.Status.AllocatedResourceStatuses, corev1.ResourceStorage)
+	if len(c.Status.AllocatedResourceStatuses) == 0 {
+		c.Status.AllocatedResourceStatuses = nil
+	}
 	if _, err := s.a.client.CoreV1().PersistentVolumeClaims(c.Namespace).UpdateStatus(ctx, c, metav1.UpdateOptions{}); err != nil {
 		s.a.log.Warn("claim status after expansion", "claim", c.Namespace+"/"+c.Name, "err", err)
 		return

@@ -39,6 +39,11 @@ func (s *Server) Bootstrap(ctx context.Context, client kubernetes.Interface) err
 			slog.Debug("bootstrap not yet done", "err", err)
 			return false, nil
 		}
+		// Created once per server start, not kept: a user may delete them.
+		if err := ensureStorageClasses(ctx, client); err != nil {
+			slog.Debug("bootstrap storage classes not yet done", "err", err)
+			return false, nil
+		}
 		return true, nil
 	}); err != nil {
 		return fmt.Errorf("bootstrapping system objects: %w", err)

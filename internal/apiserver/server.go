@@ -110,6 +110,9 @@ type Server struct {
 	// objects reads pods and service accounts for the node authorizer and
 	// the service account token authenticator (set like nodes).
 	objects *objectGetters
+	// storageClasses lists StorageClasses for the claim admission rules
+	// (default class, resize); set by installAPIs like nodes.
+	storageClasses rest.Lister
 }
 
 // LoopbackConfig returns a client config for in-process components.
@@ -243,6 +246,9 @@ func (s *Server) installAPIs(optsGetter generic.RESTOptionsGetter) error {
 	s.nodes = groups[""].VersionedResourcesStorageMap["v1"]["nodes"].(rest.Getter)
 	s.objects.pods = groups[""].VersionedResourcesStorageMap["v1"]["pods"].(rest.Getter)
 	s.objects.serviceAccounts = groups[""].VersionedResourcesStorageMap["v1"]["serviceaccounts"].(rest.Getter)
+	if g, ok := groups["storage.k8s.io"]; ok {
+		s.storageClasses, _ = g.VersionedResourcesStorageMap["v1"]["storageclasses"].(rest.Lister)
+	}
 	if err := s.generic.InstallLegacyAPIGroup(genericapiserver.DefaultLegacyAPIPrefix, groups[""]); err != nil {
 		return fmt.Errorf("installing core API: %w", err)
 	}
@@ -264,6 +270,10 @@ func (s *Server) storageFor(res resource, optsGetter generic.RESTOptionsGetter) 
 		st = newPodStrategy(res, s.cfg.Tolerations)
 	case "Namespace":
 		st = newNamespaceStrategy(res)
+	case "PersistentVolumeClaim":
+		st = s.newClaimStrategy(res)
+	case "PersistentVolume":
+		st = newVolumeStrategy(res)
 	default:
 		st = newStrategy(res)
 	}
@@ -280,6 +290,8 @@ func (s *Server) storageFor(res resource, optsGetter generic.RESTOptionsGetter) 
 		out[res.gvr.Resource+"/scale"] = &scaleREST{store: store, res: res}
 	}
 	switch res.kind {
+	case "PersistentVolumeClaim":
+		out[res.gvr.Resource] = &claimREST{mainREST: main, s: s}
 	case "Pod":
 		out["pods/binding"] = &bindingREST{store: store}
 		nodes := podproxy.GetterFunc(func(ctx context.Context, name string, o *metav1.GetOptions) (runtime.Object, error) {

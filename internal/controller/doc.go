@@ -19,6 +19,9 @@
 //     own claims from volumeClaimTemplates.
 //   - endpointslice: lists each Service's ready pods in EndpointSlices (and
 //     the legacy Endpoints), what the service proxy and cluster DNS serve.
+//   - volume: storage — binds claims to volumes, provisions the built-in
+//     berth.dev drivers' volumes, protects in-use claims, expands volumes and
+//     creates generic ephemeral claims.
 //
 // The scheduler, which binds pods to nodes, lives in internal/scheduler.
 package controller

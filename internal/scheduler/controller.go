@@ -47,6 +47,9 @@ type Controller struct {
 	// the same last free resources. Binding happens outside it.
 	decide sync.Mutex
 
+	// volumes is the volume binding state; nil when it is off.
+	volumes *volumeBinder
+
 	// waitingMu guards waiting: pods found unschedulable, retried at once
 	// when a node or a bound pod changes.
 	waitingMu sync.Mutex
@@ -96,6 +99,12 @@ func New(client kubernetes.Interface, opts Options) (*Controller, error) {
 			},
 		}},
 	}
+	if opts.VolumeBinding {
+		c.volumes = newVolumeBinder(factory)
+		if err := c.watchVolumes(factory); err != nil {
+			return nil, err
+		}
+	}
 	for _, h := range handlers {
 		reg, err := h.inf.AddEventHandler(h.h)
 		if err != nil {
@@ -136,6 +145,9 @@ func (c *Controller) podDeleted(obj any) {
 		return
 	}
 	c.assumed.forget(pod.UID)
+	if c.volumes != nil {
+		c.volumes.setWait(pod.UID, nil)
+	}
 	key, _ := cache.MetaNamespaceKeyFunc(pod)
 	c.setWaiting(key, false)
 	if occupiesNode(pod) {

@@ -30,7 +30,7 @@ type filterFunc func(p *podInfo, n *nodeInfo) []string
 // filters returns the filter chain in Kubernetes' default order; a node is
 // rejected by the first filter that fails.
 func filters(vf VolumeFilter) []filterFunc {
-	fs := []filterFunc{filterUnschedulable, filterTaints, filterNodeAffinity, filterNodePorts, filterResources}
+	fs := []filterFunc{filterUnschedulable, filterTaints, filterNodeAffinity, filterNodePorts, filterResources, filterVolumes}
 	if vf != nil {
 		fs = append(fs, volumeFilter(vf))
 	}
@@ -101,6 +101,14 @@ func filterResources(p *podInfo, n *nodeInfo) []string {
 		}
 	}
 	return reasons
+}
+
+// filterVolumes: the node suits the pod's claims (volume binding).
+func filterVolumes(p *podInfo, n *nodeInfo) []string {
+	if p.volumes == nil {
+		return nil
+	}
+	return p.volumes.filter(n.node)
 }
 
 // volumeFilter adapts the storage hook.

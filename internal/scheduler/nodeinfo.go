@@ -14,7 +14,8 @@ type podInfo struct {
 	requests resources // reserved on the node (filtering)
 	nonZero  resources // with defaults for unset cpu/memory (scoring)
 	ports    []hostPort
-	owner    types.UID // controller owner, "" if none (spreading)
+	owner    types.UID   // controller owner, "" if none (spreading)
+	volumes  *podVolumes // the pod's claims; nil without volume binding
 }
 
 func newPodInfo(pod *corev1.Pod) *podInfo {

@@ -24,6 +24,11 @@ type Options struct {
 	SchedulerName string
 	// VolumeFilter, when set, is consulted for every candidate node.
 	VolumeFilter VolumeFilter
+	// VolumeBinding turns on the pod's claims as a scheduling input
+	// (volumebinding.go): bound volumes' node affinity, WaitForFirstConsumer
+	// provisioning with free-capacity checks, access-mode restrictions, and
+	// PreBind (selected-node, waiting for the claims to be Bound).
+	VolumeBinding bool
 	// InitialBackoff and MaxBackoff bound the exponential retry delay of an
 	// unschedulable pod; defaults 1s and 30s. Node and pod changes retry
 	// sooner.

@@ -12,6 +12,9 @@ import (
 type fitError struct {
 	NumNodes int
 	Reasons  map[string]int
+	// PreFilter, when set, rules out every node at once (e.g. a missing
+	// claim), as a PreFilter plugin's status does in Kubernetes.
+	PreFilter string
 }
 
 // Error renders the message Kubernetes puts in PodScheduled and the
@@ -21,6 +24,9 @@ type fitError struct {
 func (e *fitError) Error() string {
 	if e.NumNodes == 0 {
 		return "no nodes available to schedule pods"
+	}
+	if e.PreFilter != "" {
+		return fmt.Sprintf("0/%d nodes are available: %s.", e.NumNodes, e.PreFilter)
 	}
 	parts := make([]string, 0, len(e.Reasons))
 	for reason, n := range e.Reasons {

@@ -41,6 +41,11 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		c.setWaiting(key, false)
 		return nil
 	}
+	if c.volumes != nil {
+		if w := c.volumes.wait(pod.UID); w != nil {
+			return c.continueVolumeBinding(ctx, key, pod, w)
+		}
+	}
 	if c.assumed.has(pod.UID) {
 		return nil // bound or being bound; the informer has not caught up
 	}
@@ -64,6 +69,11 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		}
 		return errUnschedulable
 	}
+	if c.volumes != nil {
+		if w := c.volumes.wait(pod.UID); w != nil {
+			return c.continueVolumeBinding(ctx, key, pod, w)
+		}
+	}
 	return c.bind(ctx, key, pod, host)
 }
 
@@ -82,11 +92,33 @@ func (c *Controller) decideFor(pod *corev1.Pod) (string, *fitError, error) {
 	}
 	all, settled := withAssumed(pods, c.assumed.list())
 	c.assumed.forget(settled...)
-	host, fitErr := schedule(newPodInfo(pod), buildNodeInfos(nodes, all), c.filters)
-	if fitErr == nil {
-		c.assumed.assume(pod, host)
+	p := newPodInfo(pod)
+	if c.volumes != nil {
+		snap, err := c.volumes.snapshot(pod, all)
+		if err != nil {
+			return "", nil, err
+		}
+		vols, msg := preFilterVolumes(pod, snap)
+		if msg != "" {
+			return "", &fitError{NumNodes: len(nodes), PreFilter: msg}, nil
+		}
+		p.volumes = vols
 	}
-	return host, fitErr, nil
+	host, fitErr := schedule(p, buildNodeInfos(nodes, all), c.filters)
+	if fitErr != nil {
+		return "", fitErr, nil
+	}
+	c.assumed.assume(pod, host)
+	if p.volumes != nil && (len(p.volumes.delayed) > 0 || len(p.volumes.bound) > 0) {
+		// Reserve the chosen volumes and capacity before the lock goes.
+		for _, n := range nodes {
+			if n.Name == host {
+				plan, _ := p.volumes.plan(n)
+				c.volumes.setWait(pod.UID, &volumeWait{host: host, plan: plan, since: c.now(), annotated: map[string]bool{}})
+			}
+		}
+	}
+	return host, nil, nil
 }
 
 // bind posts the Binding; on failure the reservation is dropped.

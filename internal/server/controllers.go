@@ -17,6 +17,7 @@ import (
 	"github.com/berth-project/berth/internal/controller/replicaset"
 	"github.com/berth-project/berth/internal/controller/serviceaccount"
 	"github.com/berth-project/berth/internal/controller/statefulset"
+	"github.com/berth-project/berth/internal/controller/volume"
 	"github.com/berth-project/berth/internal/ingress"
 	"github.com/berth-project/berth/internal/scheduler"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -74,7 +75,7 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 	} else {
 		start("nodelifecycle", nl.Run, 1)
 	}
-	if sched, err := scheduler.New(client, scheduler.Options{}); err != nil {
+	if sched, err := scheduler.New(client, scheduler.Options{VolumeBinding: true}); err != nil {
 		slog.Error("scheduler", "err", err)
 	} else {
 		start("scheduler", sched.Run, 2)
@@ -109,6 +110,7 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 		start("statefulset", ss.Run, 2)
 	}
 	workloads.Start(ctx.Done())
+	volume.Start(ctx, client) // binder, provisioner, protection, expansion, ephemeral claims
 	start("ingress", ingress.NewController(client, ingress.ControllerOptions{HTTPPort: o.IngressHTTPPort, HTTPSPort: o.IngressHTTPSPort}).Run, 1)
 	if sc, err := serviceaccount.New(client, caPEM); err != nil {
 		slog.Error("serviceaccount controller", "err", err)

@@ -421,6 +421,9 @@ func TestStatefulSetWebStorage(t *testing.T) {
 	if out, _ := w.KubectlErr("", "get", "storageclass", "-o", `jsonpath={.items[*].metadata.annotations.storageclass\.kubernetes\.io/is-default-class}`); !strings.Contains(out, "true") {
 		t.Skip("no default StorageClass: the storage controllers are not in this build")
 	}
+	if out, _ := w.KubectlErr("", "get", "nodes", "-o", `jsonpath={.items[*].status.allocatable.berth\.dev/local-storage}`); strings.TrimSpace(out) == "" {
+		t.Skip("nodes publish no berth.dev/local-storage: the node side of storage is not in this build")
+	}
 	withStorage := func(whenDeleted string) string {
 		s := webStatefulSet(`  persistentVolumeClaimRetentionPolicy:
     whenDeleted: ` + whenDeleted + `
