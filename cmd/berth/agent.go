@@ -62,6 +62,16 @@ func agentCommand() *cobra.Command {
 			default:
 				return fmt.Errorf("the token does not pin the server CA: pass --ca-file or a K10… join token")
 			}
+			if cfg.NodeName == "" {
+				if cfg.NodeName, err = os.Hostname(); err != nil {
+					return err
+				}
+			}
+			// the token buys a client certificate for this node's
+			// identity; the agent acts with that alone
+			if rc, err = agent.NodeCredentials(cmd.Context(), rc, agent.CredentialsDir(cfg.RootDir), cfg.NodeName); err != nil {
+				return err
+			}
 			cfg.Rest = rc
 			cfg.NodeIP = net.ParseIP(nodeIP)
 			cfg.ClusterDNS = net.ParseIP(clusterDNS)
@@ -86,6 +96,7 @@ func agentCommand() *cobra.Command {
 	f.IntVar(&cfg.IngressHTTPPort, "ingress-http-port", 80, "port of the node's ingress proxy for HTTP (0: none)")
 	f.IntVar(&cfg.IngressHTTPSPort, "ingress-https-port", 443, "port of the node's ingress proxy for HTTPS (0: none)")
 	f.IntVar(&cfg.StreamingPort, "streaming-port", 10250, "port for logs/exec/port-forward")
+	f.IntVar(&cfg.NodeLeaseDurationSeconds, "node-lease-duration-seconds", agent.DefaultNodeLeaseDurationSeconds, "duration of the node's Lease; renewed every quarter of it")
 	f.StringVar(&cfg.PodNetwork, "pod-network", "vxlan", "how pods reach pods on other nodes: vxlan, or host-gw (all nodes on one L2 segment)")
 	f.StringVar(&cfg.ClusterCIDR, "cluster-cidr", "10.42.0.0/16", "range of all pod IPs (pod traffic leaving it is masqueraded)")
 	f.BoolVar(&cleanup, "cleanup", false, "remove the pod overlay (VXLAN device, routes, masquerade table) and the service proxy's nftables table and iptables chains from this node, then exit")

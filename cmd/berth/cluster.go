@@ -50,6 +50,8 @@ func clusterCommand() *cobra.Command {
 	f.DurationVar(&o.Wait, "wait", o.Wait, "how long to wait for the API and Ready nodes")
 	f.StringVar(&o.Subnet, "subnet", "", "underlay /24 (default: the first free one of "+cluster.UnderlayPool+")")
 	f.BoolVar(&o.Retain, "retain", false, "keep what a failed create made, for debugging")
+	f.StringArrayVar(&o.ServerArgs, "server-arg", nil, "extra argument for node 0's berth server, e.g. --server-arg=--node-monitor-grace-period=10s (repeatable)")
+	f.StringArrayVar(&o.AgentArgs, "agent-arg", nil, "extra argument for the other nodes' berth agent, e.g. --agent-arg=--node-lease-duration-seconds=8 (repeatable)")
 	f.StringVar(&o.ProxyMode, "proxy-mode", "", "service proxy dataplane of every node: nftables or iptables (default nftables)")
 	f.StringVar(&o.ProxyBalance, "proxy-balance", "", "every node's default Service backend choice: round-robin or random (default round-robin)")
 
@@ -91,10 +93,11 @@ func clusterCommand() *cobra.Command {
 	return cmd
 }
 
-// nodeCommand is `berth cluster node stop|start CLUSTER NODE`: stopping a
-// node's berth process leaves its pods running, as a kubelet restart does.
+// nodeCommand is `berth cluster node add|stop|start|isolate|heal`:
+// stopping a node's berth process leaves its pods running, as a kubelet
+// restart does; isolating it cuts its network, as a pulled cable.
 func nodeCommand(stateRoot, runRoot *string) *cobra.Command {
-	cmd := &cobra.Command{Use: "node", Short: "Stop and start the nodes of a cluster"}
+	cmd := &cobra.Command{Use: "node", Short: "Add, stop, start, isolate and heal the nodes of a cluster"}
 	var kill bool
 	stop := &cobra.Command{
 		Use:   "stop CLUSTER NODE",
@@ -113,6 +116,37 @@ func nodeCommand(stateRoot, runRoot *string) *cobra.Command {
 			return cluster.StartNode(cmd.Context(), cluster.NodeOptions{Name: args[0], Node: args[1], StateRoot: *stateRoot, RunRoot: *runRoot})
 		},
 	}
-	cmd.AddCommand(stop, start)
+	wait := 120 * time.Second
+	add := &cobra.Command{
+		Use:   "add CLUSTER",
+		Short: "Add a node: a new node namespace whose agent joins the cluster; returns when it is Ready",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := cluster.AddNode(cmd.Context(), cluster.AddNodeOptions{Name: args[0], StateRoot: *stateRoot, RunRoot: *runRoot, Wait: wait, Out: cmd.OutOrStdout()})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Node %s (%s) is Ready\n", n.Name, n.IP)
+			return nil
+		},
+	}
+	add.Flags().DurationVar(&wait, "wait", wait, "how long to wait for the node to be Ready")
+	isolate := &cobra.Command{
+		Use:   "isolate CLUSTER NODE",
+		Short: "Cut a node off the underlay network (its processes keep running)",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cluster.IsolateNode(cmd.Context(), cluster.NodeOptions{Name: args[0], Node: args[1], StateRoot: *stateRoot, RunRoot: *runRoot})
+		},
+	}
+	heal := &cobra.Command{
+		Use:   "heal CLUSTER NODE",
+		Short: "Connect an isolated node to the underlay again",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cluster.HealNode(cmd.Context(), cluster.NodeOptions{Name: args[0], Node: args[1], StateRoot: *stateRoot, RunRoot: *runRoot})
+		},
+	}
+	cmd.AddCommand(add, stop, start, isolate, heal)
 	return cmd
 }

@@ -1,35 +1,7 @@
 package main
 
-import (
-	"crypto/tls"
-	"encoding/pem"
-	"fmt"
-	"net/url"
+import "github.com/berth-project/berth/internal/pki"
 
-	"github.com/berth-project/berth/internal/pki"
-)
-
-// fetchAndPinCA reads the server's certificate chain without trusting it,
-// and accepts its CA only if it matches the hash in the join token — how
-// k3s agents bootstrap trust.
-func fetchAndPinCA(server, caHash string) ([]byte, error) {
-	u, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := tls.Dial("tcp", u.Host, &tls.Config{InsecureSkipVerify: true}) // verified by hash below
-	if err != nil {
-		return nil, fmt.Errorf("contacting %s: %w", server, err)
-	}
-	defer conn.Close()
-	for _, cert := range conn.ConnectionState().PeerCertificates {
-		if !cert.IsCA {
-			continue
-		}
-		p := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
-		if pki.VerifyCAHash(p, caHash) {
-			return p, nil
-		}
-	}
-	return nil, fmt.Errorf("the server at %s does not present a CA matching the join token", server)
-}
+// fetchAndPinCA accepts the server's CA only if it matches the join
+// token's hash (pki.FetchPinnedCA).
+func fetchAndPinCA(server, caHash string) ([]byte, error) { return pki.FetchPinnedCA(server, caHash) }

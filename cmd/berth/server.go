@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+
 	"github.com/berth-project/berth/internal/network"
 	"github.com/berth-project/berth/internal/server"
 	"github.com/spf13/cobra"
@@ -41,6 +43,13 @@ func serverCommand() *cobra.Command {
 	f.StringVar(&o.ClusterDNS, "cluster-dns", o.ClusterDNS, "cluster DNS address written into pods' resolv.conf")
 	f.StringVar(&o.PodNetwork, "pod-network", o.PodNetwork, "how pods reach pods on other nodes: vxlan, or host-gw (all nodes on one L2 segment)")
 	f.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "cluster DNS domain")
+	f.DurationVar(&o.NodeMonitorGracePeriod, "node-monitor-grace-period", o.NodeMonitorGracePeriod, "a node whose Lease is not renewed for this long becomes NotReady (Ready Unknown) and is tainted unreachable")
+	f.IntVar(&o.NodeLeaseDurationSeconds, "node-lease-duration-seconds", o.NodeLeaseDurationSeconds, "duration of the in-process agent's node Lease; renewed every quarter of it")
+	f.Int64Var(&o.DefaultNotReadyTolerationSeconds, "default-not-ready-toleration-seconds", o.DefaultNotReadyTolerationSeconds, "tolerationSeconds of the node.kubernetes.io/not-ready:NoExecute toleration added to every pod without one")
+	f.Int64Var(&o.DefaultUnreachableTolerationSeconds, "default-unreachable-toleration-seconds", o.DefaultUnreachableTolerationSeconds, "tolerationSeconds of the node.kubernetes.io/unreachable:NoExecute toleration added to every pod without one")
+	f.BoolVar(&o.ClusterInit, "cluster-init", false, "start the first server of an HA control plane (embedded etcd member on the advertise address; others --join it)")
+	f.StringVar(&o.Join, "join", "", "join the HA control plane of the server at this URL (https://first:6443); needs --token")
+	f.StringVar(&o.JoinToken, "token", os.Getenv("BERTH_TOKEN"), "join token (K10…) of the server to --join (env BERTH_TOKEN)")
 	addProxyFlags(f, &o.ProxyBalance, &o.ProxyMode)
 	f.IntVar(&o.IngressHTTPPort, "ingress-http-port", o.IngressHTTPPort, "port of the node's ingress proxy for HTTP (0: none); also the berth-ingress Service's endpoints")
 	f.IntVar(&o.IngressHTTPSPort, "ingress-https-port", o.IngressHTTPSPort, "port of the node's ingress proxy for HTTPS (0: none)")

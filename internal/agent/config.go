@@ -43,6 +43,10 @@ type Config struct {
 	IngressHTTPSPort int
 	// RuncBinary is the runc executable (default "runc" from PATH).
 	RuncBinary string
+	// NodeLeaseDurationSeconds is the duration of the node's Lease in
+	// kube-node-lease; the agent renews it every quarter of that, as the
+	// kubelet does (default 40).
+	NodeLeaseDurationSeconds int
 	// StorageCapacity is the node's published berth.dev/local-storage
 	// (a quantity such as 20Gi); empty: env BERTH_STORAGE_CAPACITY, else
 	// the size of the filesystem holding <RootDir>/storage.
@@ -78,6 +82,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ClusterCIDR == "" {
 		c.ClusterCIDR = "10.42.0.0/16"
+	}
+	if c.NodeLeaseDurationSeconds <= 0 {
+		c.NodeLeaseDurationSeconds = DefaultNodeLeaseDurationSeconds
 	}
 	if c.StreamingPort == 0 {
 		c.StreamingPort = 10250

@@ -11,19 +11,37 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-const leaseDurationSeconds = 40
+// DefaultNodeLeaseDurationSeconds is the kubelet's default Lease duration.
+const DefaultNodeLeaseDurationSeconds = 40
 
-// leaseLoop renews the node's Lease in kube-node-lease every 10 seconds —
-// the cheap heartbeat by which the control plane decides Ready/NotReady.
+// leaseRenewInterval is a quarter of the Lease duration (10 s by default),
+// as in the kubelet: the node survives a few lost renewals.
+func leaseRenewInterval(durationSeconds int) time.Duration {
+	return time.Duration(durationSeconds) * time.Second / 4
+}
+
+// leaseLoop renews the node's Lease in kube-node-lease — the cheap
+// heartbeat by which the control plane decides Ready/NotReady.
 func (a *Agent) leaseLoop(ctx context.Context, node *corev1.Node) {
+	failing := false
 	for {
 		if err := a.renewLease(ctx, node); err != nil && ctx.Err() == nil {
 			a.log.Warn("lease renewal", "err", err)
+			failing = true
+		} else if failing && ctx.Err() == nil {
+			// Back after being cut off: the control plane has probably
+			// marked the node Unknown; say Ready at once rather than at
+			// the next status tick.
+			failing = false
+			a.log.Info("lease renewed again; posting node status")
+			if err := a.postNodeStatus(ctx); err != nil {
+				a.log.Warn("node status", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(10 * time.Second):
+		case <-time.After(leaseRenewInterval(a.cfg.NodeLeaseDurationSeconds)):
 		}
 	}
 }
@@ -31,7 +49,7 @@ func (a *Agent) leaseLoop(ctx context.Context, node *corev1.Node) {
 func (a *Agent) renewLease(ctx context.Context, node *corev1.Node) error {
 	leases := a.client.CoordinationV1().Leases(corev1.NamespaceNodeLease)
 	now := metav1.NewMicroTime(time.Now())
-	dur := int32(leaseDurationSeconds)
+	dur := int32(a.cfg.NodeLeaseDurationSeconds)
 	holder := a.cfg.NodeName
 	lease, err := leases.Get(ctx, a.cfg.NodeName, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {

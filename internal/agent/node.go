@@ -214,10 +214,10 @@ func (a *Agent) updateNodeStatus(ctx context.Context, node *corev1.Node) (*corev
 	return a.client.CoreV1().Nodes().UpdateStatus(ctx, node, metav1.UpdateOptions{})
 }
 
-// nodeStatusLoop refreshes the Node's status periodically (the Lease is the
-// frequent heartbeat).
+// nodeStatusLoop refreshes the Node's status every 10 s, the kubelet's
+// node-status-update-frequency (the Lease is the cheap heartbeat).
 func (a *Agent) nodeStatusLoop(ctx context.Context, client kubernetes.Interface) {
-	t := time.NewTicker(20 * time.Second)
+	t := time.NewTicker(10 * time.Second)
 	defer t.Stop()
 	for {
 		select {
@@ -225,18 +225,25 @@ func (a *Agent) nodeStatusLoop(ctx context.Context, client kubernetes.Interface)
 			return
 		case <-t.C:
 		}
-		node, err := client.CoreV1().Nodes().Get(ctx, a.cfg.NodeName, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			node, err = a.registerNode(ctx)
-		}
-		if err != nil {
+		if err := a.postNodeStatus(ctx); err != nil {
 			a.log.Warn("node status", "err", err)
-			continue
-		}
-		if _, err := a.updateNodeStatus(ctx, node); err != nil {
-			a.log.Warn("node status update", "err", err)
 		}
 	}
+}
+
+// postNodeStatus writes the node's current status, registering the Node
+// again if it was deleted meanwhile.
+func (a *Agent) postNodeStatus(ctx context.Context) error {
+	node, err := a.client.CoreV1().Nodes().Get(ctx, a.cfg.NodeName, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		_, err = a.registerNode(ctx)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	_, err = a.updateNodeStatus(ctx, node)
+	return err
 }
 
 var runcVersionCache string

@@ -17,11 +17,12 @@ import (
 // stops the containers, then removes the pod) and an initial Pending status.
 type podStrategy struct{ *strategy }
 
-func newPodStrategy(res resource) podStrategy {
+func newPodStrategy(res resource, tolerations DefaultTolerationSeconds) podStrategy {
 	st := newStrategy(res)
 	st.prepareCreate = func(obj runtime.Object) {
 		pod := obj.(*corev1.Pod)
 		pod.Status = corev1.PodStatus{Phase: corev1.PodPending, QOSClass: qosClass(&pod.Spec)}
+		tolerations.addDefaultTolerations(&pod.Spec)
 	}
 	return podStrategy{st}
 }

@@ -2,15 +2,18 @@ package apiserver
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"fmt"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/berth-project/berth/internal/api/defaults"
 	"github.com/berth-project/berth/internal/api/scheme"
 	"github.com/berth-project/berth/internal/apiserver/podproxy"
+	"github.com/berth-project/berth/internal/satoken"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -18,12 +21,16 @@ import (
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apiserver/pkg/authentication/authenticator"
 	"k8s.io/apiserver/pkg/authentication/request/bearertoken"
+	"k8s.io/apiserver/pkg/authentication/request/union"
+	x509request "k8s.io/apiserver/pkg/authentication/request/x509"
 	"k8s.io/apiserver/pkg/authentication/token/tokenfile"
+	tokenunion "k8s.io/apiserver/pkg/authentication/token/union"
 	"k8s.io/apiserver/pkg/authentication/user"
-	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
+	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/server/dynamiccertificates"
 	genericfilters "k8s.io/apiserver/pkg/server/filters"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	serverstorage "k8s.io/apiserver/pkg/server/storage"
@@ -59,6 +66,34 @@ type Config struct {
 	// AgentToken is the bearer token the API server presents to node agents
 	// when it proxies pods/log, exec, attach and portforward to them.
 	AgentToken string
+	// Tolerations are the DefaultTolerationSeconds admission's times
+	// (--default-not-ready/unreachable-toleration-seconds; `berth server`
+	// defaults both to Kubernetes' 300 s, zero means evict at once).
+	Tolerations DefaultTolerationSeconds
+	// SignNodeCSR signs an agent's certificate request for a node
+	// identity (NodeCertificatePath); nil serves no such endpoint.
+	SignNodeCSR func(csrPEM []byte, node string) ([]byte, error)
+	// ServiceAccountKey signs and verifies service account tokens
+	// (serviceaccounts/NAME/token, bearer JWTs); nil serves neither.
+	// ServiceAccountIssuer is their "iss" and the API's audience (default
+	// satoken.DefaultIssuer).
+	ServiceAccountKey    *ecdsa.PrivateKey
+	ServiceAccountIssuer string
+	// JoinServer admits another server into the control plane
+	// (ServerJoinPath); nil serves no such endpoint.
+	JoinServer func(ctx context.Context, req ServerJoinRequest) (any, error)
+}
+
+func (c Config) serviceAccountIssuer() satoken.Issuer {
+	return satoken.Issuer{Key: c.ServiceAccountKey, Issuer: c.ServiceAccountIssuer}
+}
+
+// apiAudiences are the audiences tokens for this API server carry.
+func (c Config) apiAudiences() []string {
+	if c.ServiceAccountIssuer != "" {
+		return []string{c.ServiceAccountIssuer}
+	}
+	return []string{satoken.DefaultIssuer}
 }
 
 // Server is a running-to-be API server.
@@ -72,6 +107,9 @@ type Server struct {
 	// same loop as the Node store, so podproxy gets a getter that reads this
 	// field, set by installAPIs once every store exists.
 	nodes rest.Getter
+	// objects reads pods and service accounts for the node authorizer and
+	// the service account token authenticator (set like nodes).
+	objects *objectGetters
 	// storageClasses lists StorageClasses for the claim admission rules
 	// (default class, resize); set by installAPIs like nodes.
 	storageClasses rest.Lister
@@ -124,10 +162,27 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("serving: %w", err)
 	}
 
-	gc.Authentication.Authenticator = publicInfoOrToken(bearertoken.New(tokenfile.New(cfg.Tokens)))
-	// Every authenticated user may do everything for now; node credentials
-	// with a narrower scope come with multi-node clusters.
-	gc.Authorization.Authorizer = authorizerfactory.NewAlwaysAllowAuthorizer()
+	objects := &objectGetters{}
+	var tokens authenticator.Token = tokenfile.New(cfg.Tokens)
+	if cfg.ServiceAccountKey != nil {
+		tokens = tokenunion.New(tokens, satoken.Authenticator{
+			Issuer: cfg.serviceAccountIssuer(), Audiences: cfg.apiAudiences(), Lookup: objects})
+	}
+	authn := publicInfoOrToken(bearertoken.New(tokens))
+	if len(cfg.CAPEM) > 0 {
+		// Client certificates of the cluster CA: the agents' node
+		// identities (CN system:node:<name>, O system:nodes).
+		clientCA, err := dynamiccertificates.NewStaticCAContent("client-ca", cfg.CAPEM)
+		if err != nil {
+			return nil, fmt.Errorf("client CA: %w", err)
+		}
+		gc.SecureServing.ClientCA = clientCA
+		authn = union.New(x509request.NewDynamic(clientCA.VerifyOptions, x509request.CommonNameUserConversion), authn)
+	}
+	gc.Authentication.Authenticator = authn
+	// Nodes get the node authorizer's narrow rights; every other
+	// authenticated user may do everything (admin, loopback).
+	gc.Authorization.Authorizer = authorizer.AuthorizerFunc(nodesOrAllow{nodeAuthorizer{podNode: objects.nodeOf}}.Authorize)
 
 	v2, v3, err := openAPIConfigs()
 	if err != nil {
@@ -157,10 +212,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{generic: generic, cfg: cfg, loopback: gc.LoopbackClientConfig}
+	s := &Server{generic: generic, cfg: cfg, loopback: gc.LoopbackClientConfig, objects: objects}
 	if err := s.installAPIs(gc.RESTOptionsGetter); err != nil {
 		return nil, err
 	}
+	s.installNodeCertificate()
+	s.installServerJoin()
 	return s, nil
 }
 
@@ -187,6 +244,8 @@ func (s *Server) installAPIs(optsGetter generic.RESTOptionsGetter) error {
 		}
 	}
 	s.nodes = groups[""].VersionedResourcesStorageMap["v1"]["nodes"].(rest.Getter)
+	s.objects.pods = groups[""].VersionedResourcesStorageMap["v1"]["pods"].(rest.Getter)
+	s.objects.serviceAccounts = groups[""].VersionedResourcesStorageMap["v1"]["serviceaccounts"].(rest.Getter)
 	if g, ok := groups["storage.k8s.io"]; ok {
 		s.storageClasses, _ = g.VersionedResourcesStorageMap["v1"]["storageclasses"].(rest.Lister)
 	}
@@ -208,7 +267,7 @@ func (s *Server) storageFor(res resource, optsGetter generic.RESTOptionsGetter) 
 	var st storeStrategy
 	switch res.kind {
 	case "Pod":
-		st = newPodStrategy(res)
+		st = newPodStrategy(res, s.cfg.Tolerations)
 	case "Namespace":
 		st = newNamespaceStrategy(res)
 	case "PersistentVolumeClaim":
@@ -240,6 +299,10 @@ func (s *Server) storageFor(res resource, optsGetter generic.RESTOptionsGetter) 
 		})
 		for path, st := range podproxy.Storage(store, nodes, s.cfg.AgentToken) {
 			out[path] = st
+		}
+	case "ServiceAccount":
+		if s.cfg.ServiceAccountKey != nil {
+			out["serviceaccounts/token"] = &tokenREST{issuer: s.cfg.serviceAccountIssuer(), audiences: s.cfg.apiAudiences(), objects: s.objects, now: time.Now}
 		}
 	case "Namespace":
 		store.ShouldDeleteDuringUpdate = shouldDeleteNamespaceDuringUpdate

@@ -82,7 +82,7 @@ func TestStatusStrategyKeepsSpec(t *testing.T) {
 }
 
 func TestPodGracefulDelete(t *testing.T) {
-	ps := newPodStrategy(resByKind("Pod"))
+	ps := newPodStrategy(resByKind("Pod"), DefaultTolerationSeconds{})
 	thirty, five := int64(30), int64(5)
 	tests := []struct {
 		name string

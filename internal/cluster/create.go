@@ -44,7 +44,12 @@ type CreateOptions struct {
 	// (--proxy-mode, --proxy-balance); "" leaves the node default.
 	ProxyMode    string
 	ProxyBalance string
-	Out          io.Writer // progress; nil = discard
+	// ServerArgs/AgentArgs are appended to node 0's `berth server` and the
+	// other nodes' `berth agent` command lines (--server-arg, --agent-arg),
+	// e.g. --node-monitor-grace-period=10s.
+	ServerArgs []string
+	AgentArgs  []string
+	Out        io.Writer // progress; nil = discard
 }
 
 func (o *CreateOptions) defaults() error {
@@ -182,7 +187,7 @@ func reserve(o CreateOptions, p Paths) (*State, error) {
 	st := &State{
 		Name: o.Name, Subnet: subnet.String(), Gateway: GatewayIP(subnet).String(), Bridge: BridgeName(o.Name),
 		APIServer: APIServerURL(NodeIP(subnet, 0).String()), Kubeconfig: p.Kubeconfig(),
-		NoAgent: o.NoAgent, PodNetwork: o.PodNetwork, ProxyMode: o.ProxyMode, ProxyBalance: o.ProxyBalance, Created: time.Now().UTC().Truncate(time.Second), UnderlayNetNS: currentNetNSID(),
+		NoAgent: o.NoAgent, PodNetwork: o.PodNetwork, ProxyMode: o.ProxyMode, ProxyBalance: o.ProxyBalance, ServerArgs: o.ServerArgs, AgentArgs: o.AgentArgs, ImagesDir: o.ImagesDir, Created: time.Now().UTC().Truncate(time.Second), UnderlayNetNS: currentNetNSID(),
 	}
 	for i := 0; i < o.Nodes; i++ {
 		role := "agent"
@@ -291,7 +296,7 @@ func (c *creation) run(ctx context.Context) error {
 	node0 := st.Nodes[0]
 	admin := filepath.Join(p.ServerDir(0), "admin.kubeconfig")
 	if err := s.do(fmt.Sprintf("Starting the control plane on %s (%s)", node0.Name, st.APIServer), func() error {
-		proc, err := startNode(p, node0, c.o.Binary, append(serverArgs(p, node0, c.o.NoAgent, st.PodNetwork), st.proxyArgs()...), nil)
+		proc, err := startNode(p, node0, c.o.Binary, nodeArgs(p, st, node0), nil)
 		if err != nil {
 			return err
 		}
@@ -332,7 +337,7 @@ func (c *creation) run(ctx context.Context) error {
 				return err
 			}
 			for _, n := range st.Nodes[1:] {
-				proc, err := startNode(p, n, c.o.Binary, append(agentArgs(p, n, st.APIServer, st.PodNetwork), st.proxyArgs()...), agentEnv(p, tok))
+				proc, err := startNode(p, n, c.o.Binary, nodeArgs(p, st, n), agentEnv(p, tok))
 				if err != nil {
 					return err
 				}

@@ -124,6 +124,15 @@ func startNode(p Paths, n Node, bin string, args []string, env []string) (*nodeP
 	return &nodeProcess{Pid: cmd.Process.Pid, Done: done}, nil
 }
 
+// nodeArgs are the arguments of node n's berth process: server or agent,
+// with the cluster's extra arguments.
+func nodeArgs(p Paths, st *State, n Node) []string {
+	if n.Index == 0 {
+		return append(append(serverArgs(p, n, st.NoAgent, st.PodNetwork), st.proxyArgs()...), st.ServerArgs...)
+	}
+	return append(append(agentArgs(p, n, st.APIServer, st.PodNetwork), st.proxyArgs()...), st.AgentArgs...)
+}
+
 // joinToken builds the K10 join token of the server whose data directory
 // is dir: the SHA-256 of its CA, as the server presents it, and its token.
 func joinToken(dir string) (string, error) {

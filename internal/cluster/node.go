@@ -79,14 +79,14 @@ func StartNode(ctx context.Context, o NodeOptions) error {
 		}
 	}
 	if n.Index == 0 {
-		_, err = startNode(p, n, bin, append(serverArgs(p, n, st.NoAgent, st.PodNetwork), st.proxyArgs()...), nil)
+		_, err = startNode(p, n, bin, nodeArgs(p, st, n), nil)
 		return err
 	}
 	tok, err := joinToken(p.ServerDir(0))
 	if err != nil {
 		return err
 	}
-	_, err = startNode(p, n, bin, append(agentArgs(p, n, st.APIServer, st.PodNetwork), st.proxyArgs()...), agentEnv(p, tok))
+	_, err = startNode(p, n, bin, nodeArgs(p, st, n), agentEnv(p, tok))
 	return err
 }
 

@@ -38,10 +38,16 @@ type State struct {
 	// PodNetwork is the nodes' --pod-network (vxlan, host-gw).
 	PodNetwork string `json:"podNetwork,omitempty"`
 	// ProxyMode, ProxyBalance: forwarded to every node (create's flags).
-	ProxyMode    string    `json:"proxyMode,omitempty"`
-	ProxyBalance string    `json:"proxyBalance,omitempty"`
-	Nodes        []Node    `json:"nodes"`
-	Created      time.Time `json:"created"`
+	ProxyMode    string `json:"proxyMode,omitempty"`
+	ProxyBalance string `json:"proxyBalance,omitempty"`
+	// ServerArgs/AgentArgs are extra arguments of every `berth server` /
+	// `berth agent` (create's --server-arg/--agent-arg), kept for node
+	// start and node add; ImagesDir the tarballs loaded into new nodes.
+	ServerArgs []string  `json:"serverArgs,omitempty"`
+	AgentArgs  []string  `json:"agentArgs,omitempty"`
+	ImagesDir  string    `json:"imagesDir,omitempty"`
+	Nodes      []Node    `json:"nodes"`
+	Created    time.Time `json:"created"`
 	// UnderlayNetNS identifies (dev:inode) the network namespace the bridge
 	// was created in, so delete can warn when run from another one.
 	UnderlayNetNS string `json:"underlayNetNS,omitempty"`

@@ -31,7 +31,7 @@ func runAgent(ctx context.Context, o Options, srv *apiserver.Server, advertise n
 		ClusterDNS: net.ParseIP(o.ClusterDNS), ClusterDomain: o.ClusterDomain, ClusterCIDR: o.ClusterCIDR,
 		PodNetwork:   o.PodNetwork,
 		ProxyBalance: o.ProxyBalance, ProxyMode: o.ProxyMode,
-		AgentToken: agentToken, Rest: srv.LoopbackConfig(),
+		AgentToken: agentToken, Rest: srv.LoopbackConfig(), NodeLeaseDurationSeconds: o.NodeLeaseDurationSeconds,
 		IngressHTTPPort: o.IngressHTTPPort, IngressHTTPSPort: o.IngressHTTPSPort,
 		Labels: map[string]string{"node-role.kubernetes.io/control-plane": ""},
 	}, apiserver.GitVersion())

@@ -13,6 +13,7 @@ import (
 	"github.com/berth-project/berth/internal/controller/loadbalancer"
 	"github.com/berth-project/berth/internal/controller/namespace"
 	"github.com/berth-project/berth/internal/controller/nodeipam"
+	"github.com/berth-project/berth/internal/controller/nodelifecycle"
 	"github.com/berth-project/berth/internal/controller/replicaset"
 	"github.com/berth-project/berth/internal/controller/serviceaccount"
 	"github.com/berth-project/berth/internal/controller/statefulset"
@@ -27,7 +28,7 @@ import (
 
 // runControllers starts the control loops that live in the server process,
 // each over the loopback client like any other API client.
-func runControllers(ctx context.Context, srv *apiserver.Server, client kubernetes.Interface, caPEM []byte, clusterCIDR *net.IPNet, lbPools loadbalancer.Pools, o Options) {
+func runControllers(ctx context.Context, srv *apiserver.Server, client kubernetes.Interface, caPEM []byte, clusterCIDR *net.IPNet, lbPools loadbalancer.Pools, o Options, lifecycle nodelifecycle.Options) {
 	if err := srv.RepairServiceRanges(ctx, client); err != nil {
 		slog.Error("repairing service ranges", "err", err)
 	}
@@ -68,6 +69,11 @@ func runControllers(ctx context.Context, srv *apiserver.Server, client kubernete
 		slog.Error("node IPAM controller", "err", err)
 	} else {
 		start("nodeipam", ipam.Run, 1)
+	}
+	if nl, err := nodelifecycle.New(client, lifecycle); err != nil {
+		slog.Error("node lifecycle controller", "err", err)
+	} else {
+		start("nodelifecycle", nl.Run, 1)
 	}
 	if sched, err := scheduler.New(client, scheduler.Options{VolumeBinding: true}); err != nil {
 		slog.Error("scheduler", "err", err)

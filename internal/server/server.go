@@ -10,12 +10,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-project/berth/internal/agent"
 	"github.com/berth-project/berth/internal/apiserver"
 	"github.com/berth-project/berth/internal/controller/loadbalancer"
+	"github.com/berth-project/berth/internal/controller/nodelifecycle"
 	"github.com/berth-project/berth/internal/pki"
 	"github.com/berth-project/berth/internal/store"
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/component-base/metrics/legacyregistry"
 )
 
 // Options are `berth server`'s settings.
@@ -54,6 +57,23 @@ type Options struct {
 	// (logs, exec, attach, port-forward); empty: the one in
 	// <DataDir>/agent-token, created on first start.
 	AgentToken string
+	// NodeMonitorGracePeriod: a node whose Lease is not renewed for this
+	// long is NotReady (Ready Unknown) and tainted unreachable.
+	NodeMonitorGracePeriod time.Duration
+	// NodeLeaseDurationSeconds is the in-process agent's Lease duration; it
+	// renews every quarter of it.
+	NodeLeaseDurationSeconds int
+	// Default tolerations for not-ready/unreachable NoExecute taints added
+	// to every pod (DefaultTolerationSeconds admission).
+	DefaultNotReadyTolerationSeconds    int64
+	DefaultUnreachableTolerationSeconds int64
+	// ClusterInit starts the first server of an HA control plane: its
+	// embedded etcd member's peer URL is on the advertise address, and
+	// other servers may join. Join (https://first:6443) and JoinToken (the
+	// K10 join token) make this server join one.
+	ClusterInit bool
+	Join        string
+	JoinToken   string
 	// IngressHTTPPort and IngressHTTPSPort are the node ingress proxy's
 	// ports (80, 443; 0: none), also published as the endpoints of the
 	// kube-system/berth-ingress Service.
@@ -78,6 +98,11 @@ func DefaultOptions() Options {
 		PodNetwork:       "vxlan",
 		IngressHTTPPort:  80,
 		IngressHTTPSPort: 443,
+
+		NodeMonitorGracePeriod:              nodelifecycle.DefaultGracePeriod,
+		NodeLeaseDurationSeconds:            agent.DefaultNodeLeaseDurationSeconds,
+		DefaultNotReadyTolerationSeconds:    apiserver.DefaultTolerationSecondsValue,
+		DefaultUnreachableTolerationSeconds: apiserver.DefaultTolerationSecondsValue,
 	}
 }
 
@@ -130,6 +155,25 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("--lb-pool: %w", err)
 	}
 
+	// An HA member names its etcd member after its address and listens
+	// for peers there; a joining one gets the cluster's credentials first.
+	ha := o.ClusterInit || o.Join != ""
+	memberName, peerAddr, initialCluster, clusterState := "", o.EtcdPeerAddr, "", ""
+	if ha {
+		memberName = etcdMemberName(advertise)
+		if peerAddr == DefaultOptions().EtcdPeerAddr {
+			peerAddr = net.JoinHostPort(advertise.String(), "2380")
+		}
+	}
+	if o.Join != "" {
+		if initialCluster, err = joinControlPlane(ctx, o, memberName, store.PeerURL(peerAddr)); err != nil {
+			return err
+		}
+		if initialCluster != "" {
+			clusterState = "existing"
+		}
+	}
+
 	// Credentials, as k3s does it: a CA, a serving certificate, an admin token.
 	tlsDir := filepath.Join(o.DataDir, "tls")
 	ca, err := pki.EnsureCA(tlsDir)
@@ -162,6 +206,10 @@ func Run(ctx context.Context, o Options) error {
 	if err := writeChain(certFile, leafFile, ca.CertPEM()); err != nil {
 		return err
 	}
+	saKey, err := pki.EnsureServiceAccountKey(tlsDir)
+	if err != nil {
+		return err
+	}
 	token, err := pki.EnsureToken(filepath.Join(o.DataDir, "token"))
 	if err != nil {
 		return err
@@ -181,7 +229,8 @@ func Run(ctx context.Context, o Options) error {
 	endpoints := o.EtcdEndpoints
 	if len(endpoints) == 0 {
 		e, err := store.StartEmbedded(ctx, store.EmbeddedConfig{
-			DataDir: filepath.Join(o.DataDir, "etcd"), ClientAddr: o.EtcdClientAddr, PeerAddr: o.EtcdPeerAddr,
+			DataDir: filepath.Join(o.DataDir, "etcd"), ClientAddr: o.EtcdClientAddr, PeerAddr: peerAddr,
+			Name: memberName, InitialCluster: initialCluster, ClusterState: clusterState,
 		})
 		if err != nil {
 			return err
@@ -195,6 +244,10 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer etcdClient.Close()
 
+	var joinServer func(context.Context, apiserver.ServerJoinRequest) (any, error)
+	if ha && len(o.EtcdEndpoints) == 0 {
+		joinServer = admitServer(o.DataDir, agentToken, etcdClient)
+	}
 	srv, err := apiserver.New(apiserver.Config{
 		BindAddress: bind, Port: port, AdvertiseAddress: advertise,
 		CertFile: certFile, KeyFile: keyFile, CAPEM: ca.CertPEM(),
@@ -203,7 +256,13 @@ func Run(ctx context.Context, o Options) error {
 		},
 		EtcdEndpoints: endpoints, EtcdClient: etcdClient,
 		ServiceCIDR: serviceCIDR, NodePortBase: npBase, NodePortSize: npSize,
-		AgentToken: agentToken,
+		AgentToken:        agentToken,
+		ServiceAccountKey: saKey,
+		JoinServer:        joinServer,
+		SignNodeCSR:       func(csrPEM []byte, node string) ([]byte, error) { return ca.SignNodeCSR(csrPEM, node, time.Now()) },
+		Tolerations: apiserver.DefaultTolerationSeconds{
+			NotReady: o.DefaultNotReadyTolerationSeconds, Unreachable: o.DefaultUnreachableTolerationSeconds,
+		},
 	})
 	if err != nil {
 		return err
@@ -213,7 +272,20 @@ func Run(ctx context.Context, o Options) error {
 		if err != nil {
 			return err
 		}
-		go runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR, lbPools, o)
+		controllers := func(ctx context.Context) {
+			runControllers(ctx, srv, client, ca.CertPEM(), clusterCIDR, lbPools, o, nodelifecycle.Options{
+				GracePeriod: o.NodeMonitorGracePeriod, Registerer: legacyregistry.Registerer(), // served at the API server's /metrics
+			})
+		}
+		if ha {
+			// kube-system (where the Lease lives) before the election
+			if err := srv.Bootstrap(ctx, client); err != nil {
+				slog.Error("bootstrap", "err", err)
+			}
+			go runControllersLeading(ctx, client, memberName, controllers)
+		} else {
+			go controllers(ctx)
+		}
 		if !o.DisableAgent {
 			go runAgent(ctx, o, srv, advertise, agentToken)
 		}

@@ -8,8 +8,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/etcdserverpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
@@ -27,6 +30,11 @@ type EmbeddedConfig struct {
 	ClientAddr string // host:port for clients; default 127.0.0.1:2379
 	PeerAddr   string // host:port for peers; default 127.0.0.1:2380
 	Name       string
+	// InitialCluster is "name=http://peer,…" of every member when joining
+	// an existing cluster (ClusterState "existing"); empty: a new cluster
+	// of this one member.
+	InitialCluster string
+	ClusterState   string // "new" (default) or "existing"
 }
 
 // StartEmbedded starts etcd and waits until it serves.
@@ -60,6 +68,12 @@ func StartEmbedded(ctx context.Context, c EmbeddedConfig) (*Embedded, error) {
 	cfg.ListenPeerUrls = []url.URL{*peerURL}
 	cfg.AdvertisePeerUrls = []url.URL{*peerURL}
 	cfg.InitialCluster = fmt.Sprintf("%s=%s", c.Name, peerURL.String())
+	if c.InitialCluster != "" {
+		cfg.InitialCluster = c.InitialCluster
+	}
+	if c.ClusterState != "" {
+		cfg.ClusterState = c.ClusterState
+	}
 	cfg.LogLevel = "error"
 	cfg.Logger = "zap"
 	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
@@ -86,6 +100,47 @@ func StartEmbedded(ctx context.Context, c EmbeddedConfig) (*Embedded, error) {
 	}
 	slog.Info("embedded etcd ready", "dataDir", c.DataDir, "client", c.ClientAddr, "took", time.Since(start).Round(time.Millisecond))
 	return &Embedded{etcd: e, Endpoints: []string{clientURL.String()}}, nil
+}
+
+// PeerURL is the peer URL of a member listening at host:port.
+func PeerURL(addr string) string { return "http://" + addr }
+
+// AddMember adds a member with peerURL to the cluster behind cli (or finds
+// it, when a join is retried) and returns the initial-cluster string the
+// new member must start with: every member's name=peerURL, the new one
+// under name.
+func AddMember(ctx context.Context, cli *clientv3.Client, name, peerURL string) (string, error) {
+	// serializable: a retried join finds its member even while the cluster
+	// waits for it to start (and lacks quorum for a linearizable read)
+	list, err := cli.MemberList(ctx, clientv3.WithSerializable())
+	if err != nil {
+		return "", err
+	}
+	members := list.Members
+	found := slices.ContainsFunc(members, func(m *etcdserverpb.Member) bool { return slices.Contains(m.PeerURLs, peerURL) })
+	if !found {
+		resp, err := cli.MemberAdd(ctx, []string{peerURL})
+		if err != nil {
+			return "", fmt.Errorf("adding etcd member %s: %w", peerURL, err)
+		}
+		members = resp.Members // the membership including the new member
+	}
+	var parts []string
+	for i, m := range members {
+		n := m.Name
+		switch {
+		case slices.Contains(m.PeerURLs, peerURL):
+			n = name // not started yet: nameless
+		case n == "":
+			// another member added but not started: etcd matches the
+			// initial cluster to the membership by peer URL, names aside
+			n = fmt.Sprintf("unstarted-%d", i)
+		}
+		for _, u := range m.PeerURLs {
+			parts = append(parts, n+"="+u)
+		}
+	}
+	return strings.Join(parts, ","), nil
 }
 
 // Close stops the embedded etcd.
