@@ -26,6 +26,8 @@ type podNodeFunc func(ctx context.Context, namespace, name string) (node string,
 // opinion here.
 type nodeAuthorizer struct {
 	podNode podNodeFunc
+	// volumeNode finds the node a provisioned PV lives on (same shape).
+	volumeNode podNodeFunc
 }
 
 // nodeName returns the node a user is, if it is a node.
@@ -46,7 +48,7 @@ func (z nodeAuthorizer) Authorize(ctx context.Context, a authorizer.Attributes) 
 	if !ok {
 		return authorizer.DecisionNoOpinion, "", nil
 	}
-	return nodeDecision(ctx, a, node, z.podNode)
+	return nodeDecision(ctx, a, node, z.podNode, z.volumeNode)
 }
 
 // nodesOrAllow decides node requests by the node authorizer and allows
@@ -80,7 +82,7 @@ var (
 )
 
 // nodeDecision is the pure decision table; node is the requesting node.
-func nodeDecision(ctx context.Context, a authorizer.Attributes, node string, podNode podNodeFunc) (authorizer.Decision, string, error) {
+func nodeDecision(ctx context.Context, a authorizer.Attributes, node string, podNode, volumeNode podNodeFunc) (authorizer.Decision, string, error) {
 	verb := a.GetVerb()
 	if !a.IsResourceRequest() {
 		// discovery, OpenAPI, version, health: read only
@@ -125,6 +127,10 @@ func nodeDecision(ctx context.Context, a authorizer.Attributes, node string, pod
 		}
 	case gr == "/pods" && sub == "" && verb == "delete", gr == "/pods" && sub == "status" && (write || verb == "get"):
 		return boundPod(ctx, a, node, podNode)
+	case gr == "/persistentvolumes" && sub == "" && write:
+		// the node's storage releases berth.dev/node-storage once the
+		// backing storage of a PV provisioned on it is gone
+		return ownVolume(ctx, a, node, volumeNode)
 	case gr == "/persistentvolumeclaims" && sub == "status" && (write || verb == "get"):
 		// local volumes report their capacity on the claim (Kubernetes
 		// lets nodes update the status of claims their pods use)
@@ -152,6 +158,21 @@ func ownNode(node, name string) (authorizer.Decision, string, error) {
 		return allow()
 	}
 	return authorizer.DecisionDeny, fmt.Sprintf("node '%s' cannot modify node '%s'", node, name), nil
+}
+
+// ownVolume allows a write to a provisioned PV that lives on the node.
+func ownVolume(ctx context.Context, a authorizer.Attributes, node string, volumeNode podNodeFunc) (authorizer.Decision, string, error) {
+	if volumeNode == nil || a.GetName() == "" {
+		return authorizer.DecisionDeny, "", nil
+	}
+	on, found, err := volumeNode(ctx, "", a.GetName())
+	if err != nil {
+		return authorizer.DecisionDeny, "", err
+	}
+	if !found || on == node {
+		return allow()
+	}
+	return authorizer.DecisionDeny, fmt.Sprintf("node '%s' can only modify volumes provisioned on it", node), nil
 }
 
 // boundPod allows a write to a pod bound to the node. A pod that does not

@@ -14,7 +14,12 @@ func TestNodeAuthorizer(t *testing.T) {
 		n, ok := pods[ns+"/"+name]
 		return n, ok, nil
 	}
-	z := nodesOrAllow{nodeAuthorizer{podNode: podNode}}
+	pvs := map[string]string{"pvc-mine": "n1", "pvc-theirs": "n2", "static": ""}
+	volumeNode := func(_ context.Context, _, name string) (string, bool, error) {
+		n, ok := pvs[name]
+		return n, ok, nil
+	}
+	z := nodesOrAllow{nodeAuthorizer{podNode: podNode, volumeNode: volumeNode}}
 	n1 := &user.DefaultInfo{Name: "system:node:n1", Groups: []string{"system:nodes", user.AllAuthenticated}}
 	res := func(verb, group, resource, sub, ns, name string) authorizer.AttributesRecord {
 		return authorizer.AttributesRecord{User: n1, Verb: verb, APIGroup: group, APIVersion: "v1", Resource: resource,
@@ -57,6 +62,10 @@ func TestNodeAuthorizer(t *testing.T) {
 		{"watch ingresses", res("watch", "networking.k8s.io", "ingresses", "", "", ""), allow},
 		{"claim status", res("update", "", "persistentvolumeclaims", "status", "default", "c"), allow},
 		{"claim spec", res("update", "", "persistentvolumeclaims", "", "default", "c"), deny},
+		{"update own provisioned PV", res("update", "", "persistentvolumes", "", "", "pvc-mine"), allow},
+		{"patch other node's PV", res("patch", "", "persistentvolumes", "", "", "pvc-theirs"), deny},
+		{"update a static PV", res("update", "", "persistentvolumes", "", "", "static"), deny},
+		{"delete own PV", res("delete", "", "persistentvolumes", "", "", "pvc-mine"), deny},
 		{"create pod", res("create", "", "pods", "", "default", ""), deny},
 		{"update pod spec", res("update", "", "pods", "", "default", "mine"), deny},
 		{"exec", res("create", "", "pods", "exec", "default", "mine"), deny},

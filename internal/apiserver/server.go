@@ -182,7 +182,7 @@ func New(cfg Config) (*Server, error) {
 	gc.Authentication.Authenticator = authn
 	// Nodes get the node authorizer's narrow rights; every other
 	// authenticated user may do everything (admin, loopback).
-	gc.Authorization.Authorizer = authorizer.AuthorizerFunc(nodesOrAllow{nodeAuthorizer{podNode: objects.nodeOf}}.Authorize)
+	gc.Authorization.Authorizer = authorizer.AuthorizerFunc(nodesOrAllow{nodeAuthorizer{podNode: objects.nodeOf, volumeNode: objects.volumeNodeOf}}.Authorize)
 
 	v2, v3, err := openAPIConfigs()
 	if err != nil {
@@ -246,6 +246,7 @@ func (s *Server) installAPIs(optsGetter generic.RESTOptionsGetter) error {
 	s.nodes = groups[""].VersionedResourcesStorageMap["v1"]["nodes"].(rest.Getter)
 	s.objects.pods = groups[""].VersionedResourcesStorageMap["v1"]["pods"].(rest.Getter)
 	s.objects.serviceAccounts = groups[""].VersionedResourcesStorageMap["v1"]["serviceaccounts"].(rest.Getter)
+	s.objects.persistentVolumes = groups[""].VersionedResourcesStorageMap["v1"]["persistentvolumes"].(rest.Getter)
 	if g, ok := groups["storage.k8s.io"]; ok {
 		s.storageClasses, _ = g.VersionedResourcesStorageMap["v1"]["storageclasses"].(rest.Lister)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/berth-project/berth/internal/controller/volume/storageutil"
 	"github.com/berth-project/berth/internal/satoken"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -30,7 +31,7 @@ const (
 // and authorizers built before the storages exist; installAPIs fills them
 // before the server serves.
 type objectGetters struct {
-	pods, serviceAccounts rest.Getter
+	pods, serviceAccounts, persistentVolumes rest.Getter
 }
 
 func (g *objectGetters) get(ctx context.Context, store rest.Getter, namespace, name string) (runtime.Object, bool, error) {
@@ -51,6 +52,16 @@ func (g *objectGetters) nodeOf(ctx context.Context, namespace, name string) (str
 		return "", found, err
 	}
 	return obj.(*corev1.Pod).Spec.NodeName, true, nil
+}
+
+// volumeNodeOf is the node a provisioned PV of berth's lives on, "" for
+// any other volume (node authorizer).
+func (g *objectGetters) volumeNodeOf(ctx context.Context, _, name string) (string, bool, error) {
+	obj, found, err := g.get(ctx, g.persistentVolumes, "", name)
+	if !found || err != nil {
+		return "", found, err
+	}
+	return storageutil.ProvisionedNode(obj.(*corev1.PersistentVolume)), true, nil
 }
 
 // PodUID and ServiceAccountUID are satoken.Lookup.
