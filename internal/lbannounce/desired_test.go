@@ -61,7 +61,7 @@ func TestDesired(t *testing.T) {
 			svcs: []*corev1.Service{svc("pending", false), classed, nodePort},
 			want: "[]"},
 		{name: "externalTrafficPolicy Local needs a ready local endpoint",
-			svcs: []*corev1.Service{svc("here", true, "172.28.3.200"), svc("elsewhere", true, "172.28.3.201"), svc("unready", true, "172.28.3.202")},
+			svcs:   []*corev1.Service{svc("here", true, "172.28.3.200"), svc("elsewhere", true, "172.28.3.201"), svc("unready", true, "172.28.3.202")},
 			slices: []*discoveryv1.EndpointSlice{slice("here", "n1", true), slice("elsewhere", "n2", true), slice("unready", "n1", false)},
 			want:   "[172.28.3.200@eth0:default/here]"},
 		{name: "a node excluded from load balancers announces nothing",

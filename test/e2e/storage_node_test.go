@@ -191,7 +191,9 @@ func deleteClaimAndPV(t *testing.T, cs kubernetes.Interface, ns, claim, pvName s
 func deletePVAndWait(t *testing.T, cs kubernetes.Interface, pvName string) {
 	t.Helper()
 	ctx := context.Background()
-	if err := cs.CoreV1().PersistentVolumes().Delete(ctx, pvName, metav1.DeleteOptions{}); err != nil {
+	// With the server's binder running, a Delete-policy PV whose claim is
+	// gone is being deleted already.
+	if err := cs.CoreV1().PersistentVolumes().Delete(ctx, pvName, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
 		t.Fatal(err)
 	}
 	waitFor(t, 60*time.Second, "the agent to release "+volume.FinalizerNodeStorage, func() (bool, string) {
