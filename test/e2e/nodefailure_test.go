@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/berth-project/berth/internal/cluster"
+	"github.com/berth-project/berth/internal/lbannounce"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -58,6 +60,7 @@ kind: Service
 metadata:
   name: web
 spec:
+  type: LoadBalancer
   selector: {app: web}
   ports:
   - {port: 80, targetPort: 80}
@@ -89,16 +92,33 @@ func TestNodeFailure(t *testing.T) {
 		return err == nil && len(ready) == 3, fmt.Sprint(ready, err)
 	})
 
-	// the victim: a node other than the server's with a web pod
+	// The Service's LoadBalancer address is announced by node 1 or 2 (the
+	// server's node is excluded, so that cutting the announcer off leaves
+	// the API reachable).
+	w.Kubectl("label", "node", st.Nodes[0].Name, lbannounce.LabelExcludeFromLB+"=")
+	var lbIP string
+	waitFor(t, 60*time.Second, "the LoadBalancer address to answer from outside", func() (bool, string) {
+		lbIP = strings.TrimSpace(w.Kubectl("get", "svc", "web", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}"))
+		if lbIP == "" {
+			return false, "no address"
+		}
+		body, err := w.outsideGet("http://" + lbIP + "/")
+		return err == nil, fmt.Sprint(body, err)
+	})
+	lbAddr := netip.MustParseAddr(lbIP)
+	announcer := w.lbHolder(t, lbAddr)
+	t.Logf("LoadBalancer %s announced by %s", lbIP, announcer)
+
+	// the victim: the announcing node, which runs a web pod (any node
+	// other than the server's with a web pod if it does not)
 	pods, err := cs.CoreV1().Pods("default").List(ctx, metav1.ListOptions{LabelSelector: "app=web"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var victim corev1.Pod
 	for _, p := range pods.Items {
-		if p.Spec.NodeName != st.Nodes[0].Name && p.DeletionTimestamp == nil {
+		if p.Spec.NodeName != st.Nodes[0].Name && p.DeletionTimestamp == nil && (victim.Name == "" || p.Spec.NodeName == announcer) {
 			victim = p
-			break
 		}
 	}
 	if victim.Name == "" {
@@ -144,6 +164,23 @@ func TestNodeFailure(t *testing.T) {
 		t.Errorf("the endpoint on %s stayed ready %s after the node was cut off; want within %s", node, d.Round(time.Second), bound)
 	} else {
 		t.Logf("endpoint on %s not ready %s after the node was cut off", node, d.Round(100*time.Millisecond))
+	}
+
+	// Within the grace period no request goes to the cut-off node: from
+	// outside, through the LoadBalancer address (announced by another
+	// node once the victim's Lease ran out), every request is answered,
+	// none by the victim's pod.
+	if node == announcer {
+		waitFor(t, 30*time.Second, "another node to announce the LoadBalancer address", func() (bool, string) {
+			h := w.lbHolder(t, lbAddr)
+			return h != "" && h != node, h
+		})
+	}
+	for i := 0; i < 30; i++ {
+		body, err := w.outsideGet("http://" + lbIP + "/")
+		if err != nil || strings.Contains(body, victim.Name) {
+			t.Errorf("request %d through the LoadBalancer after the node was cut off: %v %s", i, err, body)
+		}
 	}
 
 	// after tolerationSeconds: evicted (Terminating, as the node cannot
