@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/berth-project/berth/test/e2e"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -64,6 +65,7 @@ func TestMain(m *testing.M) {
 	if shared.root != "" {
 		_ = os.RemoveAll(shared.root)
 	}
+	e2e.RemoveBuilt() // the berth binary and images of the node-world reports
 	os.Exit(code)
 }
 

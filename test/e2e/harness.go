@@ -67,6 +67,17 @@ func BerthBinary(t testing.TB) string {
 	return binPath
 }
 
+// RemoveBuilt deletes what BerthBinary and the test images built in this
+// process; a TestMain of every package using the harness calls it at the end.
+func RemoveBuilt() {
+	if binPath != "" && os.Getenv("BERTH_BINARY") == "" {
+		_ = os.RemoveAll(filepath.Dir(binPath))
+	}
+	if imagesDir != "" {
+		_ = os.RemoveAll(imagesDir)
+	}
+}
+
 func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -10,11 +9,6 @@ import (
 // binary, the test images) when it ends.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binPath != "" && os.Getenv("BERTH_BINARY") == "" {
-		_ = os.RemoveAll(filepath.Dir(binPath))
-	}
-	if imagesDir != "" {
-		_ = os.RemoveAll(imagesDir)
-	}
+	RemoveBuilt()
 	os.Exit(code)
 }
