@@ -61,7 +61,7 @@ spec:
 // fails, and by the end the new pods answer.
 func TestIngressRollingUpdate(t *testing.T) {
 	requireRoot(t)
-	w := NewNodeWorld(t)
+	w := NewNodeWorldWith(t, NodeWorldOptions{Serial: true})
 	w.apply(t, rollYAML)
 	w.Kubectl("rollout", "status", "deployment/roll", "--timeout=120s")
 	w.waitPods(t, "app=roll", 3)

@@ -25,7 +25,7 @@ import (
 // endpoint (1 and 2), so the announcing node serves with its own pod.
 func TestLoadBalancer(t *testing.T) {
 	requireRoot(t)
-	w := NewNodeWorldWith(t, NodeWorldOptions{Nodes: 3})
+	w := NewNodeWorldWith(t, NodeWorldOptions{Nodes: 3, Serial: true})
 	for i := 1; i <= 2; i++ {
 		if out, err := w.KubectlErr(fmt.Sprintf(`apiVersion: v1
 kind: Pod

@@ -76,7 +76,7 @@ spec:
 // `berth cluster node add` grows the cluster, and delete leaves nothing.
 func TestNodeFailure(t *testing.T) {
 	requireRoot(t)
-	w := NewNodeWorldWith(t, NodeWorldOptions{Nodes: 3, CreateArgs: failureClusterArgs})
+	w := NewNodeWorldWith(t, NodeWorldOptions{Nodes: 3, CreateArgs: failureClusterArgs, Serial: true})
 	cs := w.Clientset()
 	ctx := context.Background()
 	st, err := cluster.LoadState(w.paths)

@@ -45,6 +45,12 @@ type NodeWorld struct {
 type NodeWorldOptions struct {
 	Nodes      int      // default 1
 	CreateArgs []string // more `berth cluster create` flags
+	// Serial keeps the test out of the parallel phase: tests that assert
+	// time bounds (failover, scale-down) or load the machine (soak) run
+	// alone. Every other top-level test with a NodeWorld runs in parallel
+	// with the others (go test -parallel): each has its own namespaces,
+	// and most of their time is waiting, not CPU.
+	Serial bool
 }
 
 var (
@@ -94,6 +100,9 @@ func NewNodeWorldWith(t testing.TB, o NodeWorldOptions) *NodeWorld {
 	t.Helper()
 	if o.Nodes < 1 {
 		o.Nodes = 1
+	}
+	if tt, ok := t.(*testing.T); ok && !o.Serial && !strings.Contains(tt.Name(), "/") {
+		tt.Parallel()
 	}
 	requireRoot(t)
 	_ = BerthBinary(t) // build it before the clock of the world starts

@@ -23,6 +23,7 @@ import (
 // deleted Node's entries leave the other nodes.
 func TestPodNetworkAcrossNodes(t *testing.T) {
 	requireRoot(t)
+	t.Parallel() // the subtests' worlds run in the parallel phase too
 	for _, tc := range []struct {
 		mode string
 		mtu  string

@@ -19,7 +19,7 @@ import (
 // Service).
 func TestServicesSurviveAPILoss(t *testing.T) {
 	requireRoot(t)
-	w := NewNodeWorldWith(t, NodeWorldOptions{Nodes: 2})
+	w := NewNodeWorldWith(t, NodeWorldOptions{Nodes: 2, Serial: true})
 	node1 := w.Nodes[1].Name
 	if out, err := w.KubectlErr(fmt.Sprintf(`apiVersion: apps/v1
 kind: Deployment

@@ -111,7 +111,7 @@ func loadFrom(t *testing.T, uid, addr string) (stop func() []HTTPResult) {
 // left to time out.
 func TestClusterIPScaleDown(t *testing.T) {
 	requireRoot(t)
-	w := NewNodeWorld(t)
+	w := NewNodeWorldWith(t, NodeWorldOptions{Serial: true})
 	clusterIP := w.nginxService(t, 3)
 	uid := w.clientPod(t, "client")
 	cs := w.Clientset()

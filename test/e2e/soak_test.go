@@ -75,7 +75,7 @@ func TestSoak200Pods(t *testing.T) {
 	if testing.Short() {
 		t.Skip("soak test")
 	}
-	w := NewNodeWorld(t)
+	w := NewNodeWorldWith(t, NodeWorldOptions{Serial: true})
 	for batch := 0; batch < 4; batch++ {
 		prefix := fmt.Sprintf("soak%d", batch)
 		if out, err := w.KubectlErr(podManifests(prefix, 50), "apply", "-f", "-"); err != nil {
