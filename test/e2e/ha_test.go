@@ -27,7 +27,7 @@ import (
 // writes go on, and the controllers move to a surviving server.
 func TestHAControlPlane(t *testing.T) {
 	requireRoot(t)
-	w := NewNodeWorldWith(t, NodeWorldOptions{Nodes: 3, CreateArgs: []string{"--no-agent", "--server-arg=--cluster-init"}})
+	w := NewNodeWorldWith(t, NodeWorldOptions{Nodes: 3, CreateArgs: []string{"--no-agent", "--server-arg=--cluster-init"}, Serial: true})
 	st, err := cluster.LoadState(w.paths)
 	if err != nil {
 		t.Fatal(err)

@@ -46,8 +46,9 @@ type NodeWorldOptions struct {
 	Nodes      int      // default 1
 	CreateArgs []string // more `berth cluster create` flags
 	// Serial keeps the test out of the parallel phase: tests that assert
-	// time bounds (failover, scale-down) or load the machine (soak) run
-	// alone. Every other top-level test with a NodeWorld runs in parallel
+	// time bounds (failover, scale-down), count pods while controllers
+	// act (rollouts), form an etcd cluster (HA) or load the machine (soak)
+	// run alone. Every other top-level test with a NodeWorld runs in parallel
 	// with the others (go test -parallel): each has its own namespaces,
 	// and most of their time is waiting, not CPU.
 	Serial bool

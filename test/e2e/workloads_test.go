@@ -44,7 +44,7 @@ func (w *NodeWorld) waitPods(t *testing.T, selector string, want int) {
 // TestDeploymentLifecycle is acceptance 1, 2 and 4 of the workloads issue.
 func TestDeploymentLifecycle(t *testing.T) {
 	requireRoot(t)
-	w := NewNodeWorld(t)
+	w := NewNodeWorldWith(t, NodeWorldOptions{Serial: true}) // counts pods during a rollout: alone
 	w.Kubectl("create", "deployment", "web", "--image=testhost", "--replicas=3")
 	w.Kubectl("rollout", "status", "deployment/web", "--timeout=120s")
 	w.waitPods(t, "app=web", 3)
