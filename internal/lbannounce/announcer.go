@@ -243,15 +243,7 @@ func (a *Announcer) electionConfig(c Candidacy, log *slog.Logger) leaderelection
 	}
 }
 
-func (a *Announcer) count() {
-	n := 0
-	a.resp.mu.Lock()
-	for _, ir := range a.resp.on {
-		n += len(ir.ips)
-	}
-	a.resp.mu.Unlock()
-	a.announced.Set(float64(n))
-}
+func (a *Announcer) count() { a.announced.Set(float64(a.resp.Count())) }
 
 // HostInterfaces lists the up, non-loopback interfaces of the current
 // network namespace with their subnets.

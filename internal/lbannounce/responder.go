@@ -94,6 +94,17 @@ func (r *responder) Announced(ip netip.Addr) bool {
 	return false
 }
 
+// Count is the number of addresses being answered for.
+func (r *responder) Count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, ir := range r.on {
+		n += len(ir.ips)
+	}
+	return n
+}
+
 // Close stops answering for everything.
 func (r *responder) Close() {
 	r.mu.Lock()
