@@ -45,7 +45,9 @@ func TestRootTraffic(t *testing.T) {
 		if !strings.Contains(c.proxier.Applied().String(), "numgen random mod 2") {
 			t.Fatal("annotation did not switch to numgen random")
 		}
-		expectSpread(t, client.NS, vip, 100, 60)
+		// none above 60 %: at 100 requests a fair coin breaks that 3.5 % of
+		// the time (seen in CI); at 400, 6e-5
+		expectSpread(t, client.NS, vip, 400, 240)
 		c.source.set([]*corev1.Service{web, empty}, both())
 		c.sync(t)
 	})
